@@ -1,0 +1,1 @@
+"""Part 1: a first FastAPI app for AI backends."""

@@ -1,0 +1,1 @@
+"""Part 2: a prompt-library CRUD API, stored in memory."""

@@ -1,0 +1,148 @@
+"""Part 2: the prompt library as a CRUD API, stored in memory."""
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from .models import (
+    PromptCreate,
+    PromptPublic,
+    PromptUpdate,
+    RenderRequest,
+    RenderResponse,
+)
+from .rendering import placeholders, render
+from .store import NameTakenError, PromptStore, get_store
+
+logger = logging.getLogger(__name__)
+
+app = FastAPI(
+    title="FastAPI for AI Engineers: Part 2, Prompt Library (in memory)",
+    version="2.0.0",
+    description=(
+        "Part 2 of the tutorial series: a CRUD API for reusable LLM prompt "
+        "templates, kept in process memory (everything is lost on restart)."
+    ),
+)
+
+# Dependency aliases: each endpoint says what it needs in one short name.
+Store = Annotated[PromptStore, Depends(get_store)]
+# Ids are 64-bit in every database later parts use; a larger id cannot exist.
+PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No prompt has this id"}
+}
+NAME_TAKEN: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Another prompt already has this name"}
+}
+
+
+def not_found(prompt_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"Prompt {prompt_id} not found")
+
+
+def name_taken(name: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
+    )
+
+
+@app.exception_handler(RequestValidationError)
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's default handler echoes each bad input back. Python's JSON parser
+    # accepts NaN and Infinity, which cannot be written back out as JSON, so the
+    # echo itself would fail with a 500. Leave the input out of the answer.
+    errors = [{k: v for k, v in error.items() if k != "input"} for error in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+@app.exception_handler(Exception)
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log; the client gets JSON and no internals.
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+@app.post(
+    "/prompts",
+    status_code=status.HTTP_201_CREATED,
+    responses=NAME_TAKEN,
+    tags=["prompts"],
+)
+def create_prompt(prompt: PromptCreate, store: Store) -> PromptPublic:
+    try:
+        return store.create(prompt)
+    except NameTakenError:
+        raise name_taken(prompt.name) from None
+
+
+@app.get("/prompts", tags=["prompts"])
+def list_prompts(
+    store: Store,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[PromptPublic]:
+    return store.list(offset, limit)
+
+
+@app.get("/prompts/{prompt_id}", responses=NOT_FOUND, tags=["prompts"])
+def read_prompt(prompt_id: PromptId, store: Store) -> PromptPublic:
+    prompt = store.get(prompt_id)
+    if prompt is None:
+        raise not_found(prompt_id)
+    return prompt
+
+
+@app.patch(
+    "/prompts/{prompt_id}", responses=NOT_FOUND | NAME_TAKEN, tags=["prompts"]
+)
+def update_prompt(
+    prompt_id: PromptId, changes: PromptUpdate, store: Store
+) -> PromptPublic:
+    try:
+        prompt = store.update(prompt_id, changes)
+    except NameTakenError as taken:
+        raise name_taken(str(taken)) from None
+    if prompt is None:
+        raise not_found(prompt_id)
+    return prompt
+
+
+@app.delete(
+    "/prompts/{prompt_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+    tags=["prompts"],
+)
+def delete_prompt(prompt_id: PromptId, store: Store) -> None:
+    if not store.delete(prompt_id):
+        raise not_found(prompt_id)
+
+
+@app.post("/prompts/{prompt_id}/render", responses=NOT_FOUND, tags=["prompts"])
+def render_prompt(
+    prompt_id: PromptId, request: RenderRequest, store: Store
+) -> RenderResponse:
+    prompt = store.get(prompt_id)
+    if prompt is None:
+        raise not_found(prompt_id)
+    missing = [n for n in placeholders(prompt.template) if n not in request.variables]
+    if missing:
+        # The same shape as FastAPI's own validation errors, one entry per name.
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "type": "missing_variable",
+                    "loc": ["body", "variables", name],
+                    "msg": f"Missing variable {name!r}",
+                }
+                for name in missing
+            ],
+        )
+    return RenderResponse(text=render(prompt.template, request.variables))

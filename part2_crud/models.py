@@ -1,0 +1,68 @@
+"""The request and response models of the prompt library.
+
+One resource, several models: what a client may send when creating, what it
+may send when updating, and what the API sends back.
+"""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# Names are stripped first, then measured: "  summary " is stored as "summary".
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Template = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+ModelName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Temperature = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TEMPERATURE = 0.7
+
+
+class PromptCreate(BaseModel):
+    # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
+    # strict=True: "0.5" is not a number and true is not a temperature.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+    template: Template
+    model: ModelName = DEFAULT_MODEL
+    temperature: Temperature = DEFAULT_TEMPERATURE
+
+
+class PromptUpdate(BaseModel):
+    """Every field is optional: PATCH changes only what the client sends."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name | None = None
+    template: Template | None = None
+    model: ModelName | None = None
+    temperature: Temperature | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def reject_null(cls, value: object) -> object:
+        # A field may be left out, but an explicit null is a client mistake.
+        if value is None:
+            raise ValueError("may be left out, but may not be null")
+        return value
+
+
+class PromptPublic(BaseModel):
+    id: int
+    name: str
+    template: str
+    model: str
+    temperature: float
+
+
+class RenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    variables: dict[str, str] = {}
+
+
+class RenderResponse(BaseModel):
+    text: str
