@@ -53,11 +53,13 @@ def name_taken(name: str) -> HTTPException:
 
 
 @app.exception_handler(RequestValidationError)
-async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def invalid_request(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
     # FastAPI's default handler echoes each bad input back. Python's JSON parser
     # accepts NaN and Infinity, which cannot be written back out as JSON, so the
     # echo itself would fail with a 500. Leave the input out of the answer.
-    errors = [{k: v for k, v in error.items() if k != "input"} for error in exc.errors()]
+    errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
@@ -98,9 +100,7 @@ def read_prompt(prompt_id: PromptId, store: Store) -> PromptPublic:
     return prompt
 
 
-@app.patch(
-    "/prompts/{prompt_id}", responses=NOT_FOUND | NAME_TAKEN, tags=["prompts"]
-)
+@app.patch("/prompts/{prompt_id}", responses=NOT_FOUND | NAME_TAKEN, tags=["prompts"])
 def update_prompt(
     prompt_id: PromptId, changes: PromptUpdate, store: Store
 ) -> PromptPublic:

@@ -1,8 +1,8 @@
 """Prompts kept in process memory: simple, fast, and gone on restart."""
 
 import threading
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .models import PromptCreate, PromptPublic, PromptUpdate
 
