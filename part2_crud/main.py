@@ -5,8 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .models import (
     PromptCreate,
@@ -20,6 +22,7 @@ from .store import NameTakenError, PromptStore, get_store
 
 logger = logging.getLogger(__name__)
 
+# --8<-- [start:app]
 app = FastAPI(
     title="FastAPI for AI Engineers: Part 2, Prompt Library (in memory)",
     version="2.0.0",
@@ -28,12 +31,16 @@ app = FastAPI(
         "templates, kept in process memory (everything is lost on restart)."
     ),
 )
+# --8<-- [end:app]
 
+# --8<-- [start:dependencies]
 # Dependency aliases: each endpoint says what it needs in one short name.
 Store = Annotated[PromptStore, Depends(get_store)]
 # Ids are 64-bit in every database later parts use; a larger id cannot exist.
 PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# --8<-- [end:dependencies]
 
+# --8<-- [start:errors]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No prompt has this id"}
 }
@@ -50,8 +57,10 @@ def name_taken(name: str) -> HTTPException:
     return HTTPException(
         status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
     )
+    # --8<-- [end:errors]
 
 
+# --8<-- [start:invalid_request]
 @app.exception_handler(RequestValidationError)
 async def invalid_request(
     request: Request, exc: RequestValidationError
@@ -61,15 +70,37 @@ async def invalid_request(
     # echo itself would fail with a 500. Leave the input out of the answer.
     errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+    # --8<-- [end:invalid_request]
 
 
+# --8<-- [start:http_error]
+@app.exception_handler(StarletteHTTPException)
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI answers 400 when Python's JSON parser fails in a way other than
+    # plain bad syntax: bytes that are not UTF-8, a number of more than 4300
+    # digits, nesting too deep to follow. Our code never raises 400, so every
+    # 400 is one of these, and for the client it is invalid input like any other.
+    if exc.status_code == status.HTTP_400_BAD_REQUEST:
+        invalid_json = {
+            "type": "json_invalid",
+            "loc": ["body"],
+            "msg": "JSON decode error",
+        }
+        return JSONResponse({"detail": [invalid_json]}, status_code=422)
+    return await http_exception_handler(request, exc)
+    # --8<-- [end:http_error]
+
+
+# --8<-- [start:unexpected_error]
 @app.exception_handler(Exception)
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the server log; the client gets JSON and no internals.
     logger.exception("Unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
+    # --8<-- [end:unexpected_error]
 
 
+# --8<-- [start:create_prompt]
 @app.post(
     "/prompts",
     status_code=status.HTTP_201_CREATED,
@@ -81,8 +112,10 @@ def create_prompt(prompt: PromptCreate, store: Store) -> PromptPublic:
         return store.create(prompt)
     except NameTakenError:
         raise name_taken(prompt.name) from None
+    # --8<-- [end:create_prompt]
 
 
+# --8<-- [start:list_prompts]
 @app.get("/prompts", tags=["prompts"])
 def list_prompts(
     store: Store,
@@ -90,16 +123,20 @@ def list_prompts(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[PromptPublic]:
     return store.list(offset, limit)
+    # --8<-- [end:list_prompts]
 
 
+# --8<-- [start:read_prompt]
 @app.get("/prompts/{prompt_id}", responses=NOT_FOUND, tags=["prompts"])
 def read_prompt(prompt_id: PromptId, store: Store) -> PromptPublic:
     prompt = store.get(prompt_id)
     if prompt is None:
         raise not_found(prompt_id)
     return prompt
+    # --8<-- [end:read_prompt]
 
 
+# --8<-- [start:update_prompt]
 @app.patch("/prompts/{prompt_id}", responses=NOT_FOUND | NAME_TAKEN, tags=["prompts"])
 def update_prompt(
     prompt_id: PromptId, changes: PromptUpdate, store: Store
@@ -111,8 +148,10 @@ def update_prompt(
     if prompt is None:
         raise not_found(prompt_id)
     return prompt
+    # --8<-- [end:update_prompt]
 
 
+# --8<-- [start:delete_prompt]
 @app.delete(
     "/prompts/{prompt_id}",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -122,8 +161,10 @@ def update_prompt(
 def delete_prompt(prompt_id: PromptId, store: Store) -> None:
     if not store.delete(prompt_id):
         raise not_found(prompt_id)
+    # --8<-- [end:delete_prompt]
 
 
+# --8<-- [start:render_prompt]
 @app.post("/prompts/{prompt_id}/render", responses=NOT_FOUND, tags=["prompts"])
 def render_prompt(
     prompt_id: PromptId, request: RenderRequest, store: Store
@@ -146,3 +187,4 @@ def render_prompt(
             ],
         )
     return RenderResponse(text=render(prompt.template, request.variables))
+    # --8<-- [end:render_prompt]

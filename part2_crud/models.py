@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+# --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -18,8 +19,10 @@ Temperature = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
+# --8<-- [end:field_types]
 
 
+# --8<-- [start:create]
 class PromptCreate(BaseModel):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
@@ -29,8 +32,10 @@ class PromptCreate(BaseModel):
     template: Template
     model: ModelName = DEFAULT_MODEL
     temperature: Temperature = DEFAULT_TEMPERATURE
+    # --8<-- [end:create]
 
 
+# --8<-- [start:update]
 class PromptUpdate(BaseModel):
     """Every field is optional: PATCH changes only what the client sends."""
 
@@ -48,16 +53,20 @@ class PromptUpdate(BaseModel):
         if value is None:
             raise ValueError("may be left out, but may not be null")
         return value
+        # --8<-- [end:update]
 
 
+# --8<-- [start:public]
 class PromptPublic(BaseModel):
     id: int
     name: str
     template: str
     model: str
     temperature: float
+    # --8<-- [end:public]
 
 
+# --8<-- [start:render]
 class RenderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -66,3 +75,4 @@ class RenderRequest(BaseModel):
 
 class RenderResponse(BaseModel):
     text: str
+    # --8<-- [end:render]
