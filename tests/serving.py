@@ -51,6 +51,14 @@ class ServerProcess:
                 time.sleep(0.1)
         raise TimeoutError(f"server did not answer within {timeout}s:\n{self.log()}")
 
+    def wait_for_workers(self, count: int, timeout: float = 30.0) -> None:
+        """With --workers N the server answers once one worker is up; wait for all."""
+        deadline = time.monotonic() + timeout
+        while self.log().count("Application startup complete.") < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} workers did not start:\n{self.log()}")
+            time.sleep(0.1)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             # The whole process group: --reload and --workers start children.

@@ -1,0 +1,232 @@
+"""What the SQLite database itself guarantees, below the API's validation."""
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateTable
+from sqlmodel import Session, SQLModel
+
+from part3_sqlite import database
+from part3_sqlite.main import save, update_prompt
+from part3_sqlite.models import Prompt, PromptUpdate
+from tests.examples import EXAMPLES
+
+RECORDED_TABLE = EXAMPLES / "part3_sqlite" / "prompt-table.sql"
+
+
+def insert_row(engine: Engine, **values: Any) -> None:
+    """Write a row straight into the table, the API's validation bypassed."""
+    row: dict[str, Any] = {"name": "a", "template": "x", "model": "m", "temperature": 0}
+    row |= values
+    row.setdefault("name_key", row["name"].casefold())
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO prompt (name, name_key, template, model, temperature)"
+                " VALUES (:name, :name_key, :template, :model, :temperature)"
+            ),
+            row,
+        )
+
+
+def table_sql(engine: Engine) -> str:
+    with engine.connect() as connection:
+        sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'prompt'"
+        return str(connection.execute(text(sql)).scalar_one())
+
+
+def hold_write_lock(path: Path, seconds: float) -> threading.Thread:
+    """Take the database's write lock in another connection for a while."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        time.sleep(seconds)
+        holder.execute("COMMIT")
+        holder.close()
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    return thread
+
+
+def database_path(engine: Engine) -> Path:
+    assert engine.url.database is not None
+    return Path(engine.url.database)
+
+
+@pytest.fixture
+def tables(client: TestClient, engine: Engine) -> Engine:
+    """This test's engine, once the app's lifespan has created the tables."""
+    return engine
+
+
+# --- The table definition -------------------------------------------------------
+
+
+def test_chapter_shows_the_table_as_sqlite_stores_it(tables: Engine) -> None:
+    # SQLAlchemy indents with tabs and ends lines with a space; tidy that up.
+    lines = table_sql(tables).expandtabs(4).splitlines()
+    stored = "\n".join(line.rstrip() for line in lines) + "\n"
+    if os.environ.get("UPDATE_EXAMPLES") == "1":
+        RECORDED_TABLE.write_text(stored)
+    assert RECORDED_TABLE.read_text() == stored
+
+
+def test_ids_come_from_autoincrement_so_they_are_never_reused(tables: Engine) -> None:
+    assert "AUTOINCREMENT" in table_sql(tables)
+
+
+def test_name_key_holds_a_unique_constraint(tables: Engine) -> None:
+    insert_row(tables, name="Straße")
+    with pytest.raises(IntegrityError, match="UNIQUE constraint failed"):
+        insert_row(tables, name="STRASSE")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("name", ""),
+        ("name", "n" * 101),
+        ("template", ""),
+        ("template", "t" * 10_001),
+        ("model", ""),
+        ("model", "m" * 101),
+        ("temperature", -0.1),
+        ("temperature", 2.1),
+    ],
+)
+def test_check_constraints_refuse_values_the_api_refuses(
+    tables: Engine, column: str, value: object
+) -> None:
+    with pytest.raises(IntegrityError, match="CHECK constraint failed"):
+        insert_row(tables, **{column: value})
+
+
+def test_check_constraints_accept_text_with_a_nul_character(tables: Engine) -> None:
+    # SQLite's length() stops at the first NUL; the checks must not trip on it.
+    insert_row(tables, name="\x00", template="\x00" + "t" * 9_999, model="\x00")
+
+
+# --- Constraints surface as HTTP answers ----------------------------------------
+
+
+def test_name_taken_in_the_database_alone_returns_409(
+    client: TestClient, tables: Engine
+) -> None:
+    insert_row(tables, name="Summary")  # the app never saw this row being written
+    response = client.post("/prompts", json={"name": "SUMMARY", "template": "x"})
+    assert response.status_code == 409
+
+
+def test_other_constraint_failures_are_not_reported_as_a_taken_name(
+    tables: Engine,
+) -> None:
+    with Session(tables) as session, pytest.raises(IntegrityError, match="CHECK"):
+        save(session, Prompt(name="summary", template="x", temperature=9.0))
+
+
+def test_patch_of_a_prompt_deleted_after_it_was_read_returns_404(
+    client: TestClient, tables: Engine
+) -> None:
+    created = client.post("/prompts", json={"name": "a", "template": "x"})
+    prompt_id = created.json()["id"]
+    with Session(tables) as session:
+        read = session.get(Prompt, prompt_id)  # as the PATCH endpoint does first
+        assert read is not None
+        client.delete(f"/prompts/{prompt_id}")  # meanwhile, another request
+        with pytest.raises(HTTPException) as refused:
+            update_prompt(prompt_id, PromptUpdate(template="y"), session)
+    assert refused.value.status_code == 404
+
+
+# --- Waiting instead of failing -------------------------------------------------
+
+
+def test_a_write_waits_for_another_writer_instead_of_failing(
+    client: TestClient, tables: Engine
+) -> None:
+    holder = hold_write_lock(database_path(tables), seconds=0.5)
+    response = client.post("/prompts", json={"name": "patient", "template": "x"})
+    holder.join()
+    assert response.status_code == 201
+
+
+def test_every_connection_waits_up_to_the_busy_timeout(engine: Engine) -> None:
+    with engine.connect() as connection:
+        timeout = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
+    assert timeout == database.BUSY_TIMEOUT_MS
+
+
+def test_the_database_file_uses_write_ahead_logging(tables: Engine) -> None:
+    with sqlite3.connect(database_path(tables)) as connection:
+        (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+    assert mode == "wal"
+
+
+def test_switching_to_wal_waits_while_another_process_holds_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new.db"  # a new file starts with a rollback journal
+    holder = hold_write_lock(path, seconds=0.3)
+    connection = sqlite3.connect(path)
+    try:
+        # SQLite refuses this switch at once while the lock is held; the
+        # function must keep asking until the holder lets go.
+        database.use_write_ahead_log(connection)
+        (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+    finally:
+        connection.close()
+        holder.join()
+    assert mode == "wal"
+
+
+def test_creating_tables_waits_for_a_worker_that_is_creating_them(
+    engine: Engine,
+) -> None:
+    engine.connect().close()  # the file exists, in WAL mode, with no table yet
+    other_worker = sqlite3.connect(database_path(engine), isolation_level=None)
+    other_worker.execute("BEGIN IMMEDIATE")
+    failures: list[Exception] = []
+
+    def create_tables() -> None:
+        try:
+            database.create_db_and_tables()
+        except Exception as error:
+            failures.append(error)
+
+    this_worker = threading.Thread(target=create_tables)
+    this_worker.start()
+    time.sleep(0.3)  # let this worker reach the lock and wait for it
+    other_worker.execute(
+        str(CreateTable(SQLModel.metadata.tables["prompt"]).compile(engine))
+    )
+    other_worker.execute("COMMIT")
+    other_worker.close()
+    this_worker.join()
+    assert failures == []
+
+
+# --- Before the lifespan has run ------------------------------------------------
+
+
+def test_without_the_lifespan_there_is_no_table_and_the_log_says_so(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Not entered with `with`, this TestClient never runs the lifespan.
+    client = TestClient(app, raise_server_exceptions=False)
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/prompts")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert "no such table: prompt" in caplog.text
