@@ -16,11 +16,22 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///prompts.db")
 # "database is locked". Writes here take milliseconds: this is generous.
 BUSY_TIMEOUT_MS = 30_000
 
+# FastAPI runs `def` endpoints on 40 threads, and a request keeps its
+# connection until its answer is written, which needs a thread too. With fewer
+# connections than threads, a burst leaves every thread waiting for a
+# connection held by a request that waits for a thread: the app stalls.
+POOL_SIZE = 40
+
 
 def make_engine(url: str) -> Engine:
     # Requests run on a pool of threads, so a connection opened by one thread
     # may later serve another. The pool lends it to one thread at a time.
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        pool_size=POOL_SIZE,
+        max_overflow=0,
+    )
     event.listen(engine, "connect", configure_connection)
     return engine
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.bursts import burst
 from tests.examples import example_commands, run_with_curl
 from tests.serving import ROOT, ServerProcess, running_server
 
@@ -131,3 +132,12 @@ def test_concurrent_writers_across_two_workers_never_see_a_locked_database(
     assert all_at_once(40, write_read_delete) == [204] * 40
     assert "database is locked" not in two_workers.log()
     assert "Traceback" not in two_workers.log()
+
+
+def test_a_burst_of_more_clients_than_threads_gets_every_answer(
+    tmp_path: Path,
+) -> None:
+    env = database_env(tmp_path / "prompts.db")
+    with running_server("uvicorn part3_sqlite.main:app", env=env) as server:
+        answers = burst(server.base_url, clients=64, seconds=2.0)
+    assert set(answers) == {"200", "201"}, answers
