@@ -1,0 +1,1 @@
+"""Benchmarks for the tutorial's apps: run them with `python -m bench`."""

@@ -1,0 +1,1 @@
+"""Small apps that exist only to be measured beside the tutorial's parts."""

@@ -1,0 +1,67 @@
+"""The yardstick: a prompt API written the way FastAPI's SQL tutorial teaches.
+
+Plain `def` endpoints, one table model, and one session per request handed
+out by a generator dependency. It runs on whatever database
+`BENCH_DATABASE_URL` names, the same one the part it is compared with uses.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+
+class PromptBase(SQLModel):
+    name: str = Field(max_length=100, unique=True)
+    template: str = Field(max_length=10_000)
+    model: str = Field(default="gpt-4o-mini", max_length=100)
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+
+
+class Prompt(PromptBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class PromptCreate(PromptBase):
+    pass
+
+
+class PromptPublic(PromptBase):
+    id: int
+
+
+database_url = os.environ["BENCH_DATABASE_URL"]
+connect_args = {"check_same_thread": False} if database_url.startswith("sqlite") else {}
+engine = create_engine(database_url, connect_args=connect_args)
+SQLModel.metadata.create_all(engine)
+
+
+# --8<-- [start:session]
+def get_session() -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+# --8<-- [end:session]
+
+app = FastAPI(title="Benchmark: the SQL tutorial's style")
+
+
+@app.post("/prompts", status_code=201, response_model=PromptPublic)
+def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
+    db_prompt = Prompt.model_validate(prompt)
+    session.add(db_prompt)
+    session.commit()
+    session.refresh(db_prompt)
+    return db_prompt
+
+
+@app.get("/prompts/{prompt_id}", response_model=PromptPublic)
+def read_prompt(prompt_id: int, session: SessionDep) -> Prompt:
+    prompt = session.get(Prompt, prompt_id)
+    if prompt is None:
+        raise HTTPException(status_code=404, detail="Prompt not found")
+    return prompt
