@@ -1,0 +1,2 @@
+curl -s -X POST http://127.0.0.1:8000/users \
+  -d '{"name": "Ada", "age": 36}'

@@ -1,0 +1,83 @@
+"""The commands the READMEs and the chapters of this team print.
+
+They are read from the `bash` blocks of the pages, so a new command on a page
+is checked without a change to the tests.
+"""
+
+import re
+import shlex
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from tests.serving import ROOT
+
+PAGES = [
+    "README.md",
+    "part1_hello/README.md",
+    "part2_crud/README.md",
+    "docs/index.md",
+    "docs/part1.md",
+    "docs/part2.md",
+    "docs/testing.md",
+    "docs/troubleshooting.md",
+]
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```bash\n(?P<body>.*?)^(?P=indent)```$", re.M | re.S
+)
+SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
+SERVER = re.compile(r"^(uvicorn|fastapi) ")
+MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-4])$")
+MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)$")
+PYTEST = re.compile(r"^(UPDATE_EXAMPLES=1 )?pytest (?P<path>tests/\S+)$")
+ACTIVATE = ". .venv/bin/activate"
+PLAIN_PIP = f'python3 -m venv .venv && {ACTIVATE} && pip install -e ".[dev]"'
+
+
+def printed_commands(page: str) -> list[str]:
+    """The commands of a page's bash blocks, continuation lines joined."""
+    commands = []
+    for block in FENCE.finditer((ROOT / page).read_text()):
+        body = block["body"].replace("\\\n", " ")
+        for line in body.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                commands.append(re.sub(r"\s+", " ", line))
+    return commands
+
+
+ALL_COMMANDS = sorted({command for page in PAGES for command in printed_commands(page)})
+
+
+@cache
+def make_dry_run(*arguments: str) -> list[str]:
+    """The recipe lines make would run, without running them."""
+    completed = subprocess.run(
+        ["make", "--no-print-directory", "-n", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.splitlines()
+
+
+def server_command(command: str) -> str | None:
+    """The uvicorn or fastapi command a printed command starts, if any."""
+    if SERVER.match(command):
+        return command
+    if run := MAKE_RUN.match(command):
+        # `make run` serves with the virtual environment's uvicorn on port
+        # 8000; the test runs that same command on a free port instead.
+        recipe = shlex.split(make_dry_run("run", f"PART={run['part']}")[-1])
+        assert Path(recipe[0]) == Path(".venv/bin/uvicorn"), recipe
+        assert recipe[-4:] == ["--host", "127.0.0.1", "--port", "8000"], recipe
+        return shlex.join(["uvicorn", *recipe[1:-4]])
+    return None
+
+
+# `make run PART=1` and `uvicorn part1_hello.main:app --reload` start the same
+# server: each distinct one is started once.
+SERVER_COMMANDS = sorted(
+    {started for command in ALL_COMMANDS if (started := server_command(command))}
+)

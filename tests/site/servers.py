@@ -1,0 +1,110 @@
+"""Real servers for the site tests: each started once, and all at once.
+
+The chapters' commands and each part's /docs check need running servers.
+Starting them together saves most of the waiting, and a command two tests
+need (`make run PART=1` and `uvicorn part1_hello.main:app --reload` start
+the same server) runs only once.
+"""
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.serving import ServerProcess, start_server
+from tests.site.printed import SERVER_COMMANDS
+
+PARTS = ["part1_hello", "part2_crud", "part3_sqlite", "part4_mysql"]
+
+
+@contextmanager
+def no_env(storage: Path) -> Iterator[dict[str, str]]:
+    yield {}
+
+
+@contextmanager
+def quick_model(storage: Path) -> Iterator[dict[str, str]]:
+    yield {"FAKE_LLM_LATENCY_S": "0.01"}
+
+
+@contextmanager
+def sqlite_file(storage: Path) -> Iterator[dict[str, str]]:
+    yield {"DATABASE_URL": f"sqlite:///{storage / 'prompts.db'}"}
+
+
+@contextmanager
+def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
+    # Part 4's own test helpers give a throwaway database on the local server.
+    from part4_mysql.settings import Settings
+    from tests.part4_mysql.databases import admin_connection, throwaway_database
+
+    server = Settings()
+    try:
+        admin_connection(server).close()
+    except Exception as error:
+        message = f"no MySQL server for Part 4's /docs: {error}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with throwaway_database(server) as settings:
+        yield {
+            "MYSQL_HOST": settings.host,
+            "MYSQL_PORT": str(settings.port),
+            "MYSQL_USER": settings.user,
+            "MYSQL_PASSWORD": settings.password.get_secret_value(),
+            "MYSQL_DATABASE": settings.database,
+        }
+
+
+# What each part's server needs: fresh storage, a quick fake model.
+STORAGE: dict[str, Callable[[Path], AbstractContextManager[dict[str, str]]]] = {
+    "part1_hello": quick_model,
+    "part2_crud": no_env,
+    "part3_sqlite": sqlite_file,
+    "part4_mysql": mysql_database,
+}
+
+
+def part_of(command: str) -> str:
+    found = re.search(r"part\d_[a-z]+", command)
+    assert found, f"which part does {command!r} serve?"
+    return found[0]
+
+
+def docs_command(part: str) -> str:
+    """The command that serves a part for its /docs check: the chapter's own."""
+    printed = f"uvicorn {part}.main:app --reload"
+    return printed if printed in SERVER_COMMANDS else f"uvicorn {part}.main:app"
+
+
+class Servers:
+    """Servers by command, started on first use and stopped at the end."""
+
+    def __init__(self, stack: ExitStack, storage: Path) -> None:
+        self.stack = stack
+        self.storage = storage
+        self.started: dict[str, ServerProcess] = {}
+        self.answering: set[str] = set()
+
+    def start(self, command: str) -> None:
+        if command in self.started:
+            return
+        part = part_of(command)
+        folder = Path(tempfile.mkdtemp(prefix=f"{part}-", dir=self.storage))
+        env = self.stack.enter_context(STORAGE[part](folder))
+        server = start_server(command, env)
+        self.stack.callback(server.stop)
+        self.started[command] = server
+
+    def get(self, command: str) -> ServerProcess:
+        """The server of `command`, once it answers."""
+        self.start(command)
+        server = self.started[command]
+        if command not in self.answering:
+            server.wait_until_up()
+            self.answering.add(command)
+        return server
