@@ -1,0 +1,309 @@
+"""Part 4: the prompt library on MySQL, ready for a database that goes away."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, delete, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .database import (
+    DUPLICATE_KEY,
+    database,
+    describe,
+    error_number,
+    get_session,
+    is_lock_conflict,
+    is_unavailable,
+)
+from .models import (
+    Health,
+    Prompt,
+    PromptCreate,
+    PromptPublic,
+    PromptUpdate,
+    RenderRequest,
+    RenderResponse,
+    name_key,
+)
+from .rendering import placeholders, render
+
+logger = logging.getLogger(__name__)
+
+
+# --8<-- [start:app]
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    try:
+        database.create_tables()  # once per worker process, before its first request
+    except SQLAlchemyError as error:
+        if not is_unavailable(error):
+            raise  # a bug, not an outage: fail loudly
+        # Start anyway and answer 503 until MySQL is back, then create the
+        # tables. One line, no traceback: the reader of this log needs the
+        # address and the reason, not our stack.
+        url = database.engine.url
+        logger.warning(
+            "MySQL at %s:%s is unavailable (%s); answering 503 until it is back",
+            url.host,
+            url.port,
+            describe(error),
+        )
+    yield
+    database.engine.dispose()
+
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The database is unavailable; try again shortly"}
+}
+
+app = FastAPI(
+    title="FastAPI for AI Engineers: Part 4, Prompt Library (MySQL)",
+    version="4.0.0",
+    description=(
+        "Part 4 of the tutorial series: a CRUD API for reusable LLM prompt "
+        "templates, stored in MySQL, configured from the environment, and "
+        "answering 503 instead of hanging when the database goes away."
+    ),
+    lifespan=lifespan,
+    responses=UNAVAILABLE,  # every endpoint needs the database
+)
+# --8<-- [end:app]
+
+# --8<-- [start:dependencies]
+# Dependency aliases: each endpoint says what it needs in one short name.
+# scope="function": close the session before the answer is sent, so that an
+# error while closing it (its connection just died) still becomes a 503.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Ids are 64-bit in every database later parts use; a larger id cannot exist.
+PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# --8<-- [end:dependencies]
+
+# --8<-- [start:errors]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No prompt has this id"}
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "Another prompt already has this name, or a concurrent "
+        "change to the same prompt got in the way"
+    }
+}
+
+
+def not_found(prompt_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"Prompt {prompt_id} not found")
+
+
+def name_taken(name: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
+    )
+    # --8<-- [end:errors]
+
+
+# --8<-- [start:invalid_request]
+@app.exception_handler(RequestValidationError)
+async def invalid_request(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
+    # FastAPI's default handler echoes each bad input back. Python's JSON parser
+    # accepts NaN and Infinity, which cannot be written back out as JSON, so the
+    # echo itself would fail with a 500. Leave the input out of the answer.
+    errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+    # --8<-- [end:invalid_request]
+
+
+# --8<-- [start:http_error]
+@app.exception_handler(StarletteHTTPException)
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI answers 400 when Python's JSON parser fails in a way other than
+    # plain bad syntax: bytes that are not UTF-8, a number of more than 4300
+    # digits, nesting too deep to follow. Our code never raises 400, so every
+    # 400 is one of these, and for the client it is invalid input like any other.
+    if exc.status_code == status.HTTP_400_BAD_REQUEST:
+        invalid_json = {
+            "type": "json_invalid",
+            "loc": ["body"],
+            "msg": "JSON decode error",
+        }
+        return JSONResponse({"detail": [invalid_json]}, status_code=422)
+    return await http_exception_handler(request, exc)
+    # --8<-- [end:http_error]
+
+
+# --8<-- [start:database_error]
+@app.exception_handler(SQLAlchemyError)
+async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+    where = f"{request.method} {request.url.path}"
+    if is_unavailable(exc):
+        logger.warning("Database unavailable on %s: %s", where, describe(exc))
+        return JSONResponse(
+            {"detail": "Database unavailable, try again shortly"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    if is_lock_conflict(exc):
+        # Not an outage: InnoDB gave up on this transaction so that another
+        # one could finish. Nothing was written; the client may try again.
+        logger.warning("Lock conflict on %s: %s", where, describe(exc))
+        return JSONResponse(
+            {"detail": "A concurrent change to this prompt got in the way, try again"},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    return await unexpected_error(request, exc)  # any other error is a bug
+    # --8<-- [end:database_error]
+
+
+# --8<-- [start:unexpected_error]
+@app.exception_handler(Exception)
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log; the client gets JSON and no internals.
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+    # --8<-- [end:unexpected_error]
+
+
+# --8<-- [start:health]
+@app.get("/health", tags=["health"])
+def health(session: SessionDep) -> Health:
+    session.scalar(text("SELECT 1"))  # if MySQL does not answer: a 503, as anywhere
+    return Health(status="ok", database="ok")
+    # --8<-- [end:health]
+
+
+# --8<-- [start:save]
+def save(session: Session, prompt: Prompt) -> Prompt:
+    """Write a new or changed prompt; a name already in use becomes a 409."""
+    name = prompt.name
+    prompt.name_key = name_key(name)
+    session.add(prompt)
+    try:
+        session.commit()
+    except IntegrityError as error:
+        # A failed statement leaves the transaction unusable: roll it back
+        # before anything else touches the session.
+        session.rollback()
+        # The UNIQUE key decides, even between two requests racing for a name.
+        if error_number(error) == DUPLICATE_KEY:
+            raise name_taken(name) from None
+        raise  # another constraint failed: a bug in this code, not the client's
+    return prompt
+    # --8<-- [end:save]
+
+
+# --8<-- [start:create_prompt]
+@app.post(
+    "/prompts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PromptPublic,
+    responses=CONFLICT,
+    tags=["prompts"],
+)
+def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
+    return save(session, Prompt.model_validate(prompt))
+    # --8<-- [end:create_prompt]
+
+
+# --8<-- [start:list_prompts]
+@app.get("/prompts", response_model=list[PromptPublic], tags=["prompts"])
+def list_prompts(
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Sequence[Prompt]:
+    statement = select(Prompt).order_by(col(Prompt.id)).offset(offset).limit(limit)
+    return session.exec(statement).all()
+    # --8<-- [end:list_prompts]
+
+
+# --8<-- [start:read_prompt]
+def get_prompt(session: Session, prompt_id: int) -> Prompt:
+    prompt = session.get(Prompt, prompt_id)
+    if prompt is None:
+        raise not_found(prompt_id)
+    return prompt
+
+
+@app.get(
+    "/prompts/{prompt_id}",
+    response_model=PromptPublic,
+    responses=NOT_FOUND,
+    tags=["prompts"],
+)
+def read_prompt(prompt_id: PromptId, session: SessionDep) -> Prompt:
+    return get_prompt(session, prompt_id)
+    # --8<-- [end:read_prompt]
+
+
+# --8<-- [start:update_prompt]
+@app.patch(
+    "/prompts/{prompt_id}",
+    response_model=PromptPublic,
+    responses=NOT_FOUND | CONFLICT,
+    tags=["prompts"],
+)
+def update_prompt(
+    prompt_id: PromptId, changes: PromptUpdate, session: SessionDep
+) -> Prompt:
+    prompt = get_prompt(session, prompt_id)
+    # exclude_unset: only the fields the client actually sent.
+    prompt.sqlmodel_update(changes.model_dump(exclude_unset=True))
+    try:
+        return save(session, prompt)
+    except StaleDataError:
+        # Another request deleted the prompt after we read it: it is gone.
+        session.rollback()
+        raise not_found(prompt_id) from None
+    # --8<-- [end:update_prompt]
+
+
+# --8<-- [start:delete_prompt]
+@app.delete(
+    "/prompts/{prompt_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND | CONFLICT,
+    tags=["prompts"],
+)
+def delete_prompt(prompt_id: PromptId, session: SessionDep) -> None:
+    # One statement finds and deletes the row, so of two racing deletes only
+    # one can remove it; the other learns from the row count that it did not.
+    result = session.exec(delete(Prompt).where(col(Prompt.id) == prompt_id))
+    session.commit()
+    if result.rowcount == 0:
+        raise not_found(prompt_id)
+    # --8<-- [end:delete_prompt]
+
+
+# --8<-- [start:render_prompt]
+@app.post("/prompts/{prompt_id}/render", responses=NOT_FOUND, tags=["prompts"])
+def render_prompt(
+    prompt_id: PromptId, request: RenderRequest, session: SessionDep
+) -> RenderResponse:
+    prompt = get_prompt(session, prompt_id)
+    missing = [n for n in placeholders(prompt.template) if n not in request.variables]
+    if missing:
+        # The same shape as FastAPI's own validation errors, one entry per name.
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "type": "missing_variable",
+                    "loc": ["body", "variables", name],
+                    "msg": f"Missing variable {name!r}",
+                }
+                for name in missing
+            ],
+        )
+    return RenderResponse(text=render(prompt.template, request.variables))
+    # --8<-- [end:render_prompt]

@@ -1,0 +1,125 @@
+"""The prompt library's models: one table, and the API models around it.
+
+The family is Part 3's. What changes is the table: MySQL needs every column's
+type spelled out, so that each value reads back exactly as it was written.
+"""
+
+from typing import Annotated
+
+from pydantic import FiniteFloat, StringConstraints, field_validator
+from sqlalchemy import BigInteger, Double, String, Text
+from sqlmodel import CheckConstraint, Field, SQLModel
+
+# --8<-- [start:field_types]
+# Names are stripped first, then measured: "  summary " is stored as "summary".
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Template = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+ModelName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TEMPERATURE = 0.7
+# --8<-- [end:field_types]
+
+
+# --8<-- [start:base]
+class PromptBase(SQLModel):
+    name: Name
+    template: Template
+    model: ModelName = DEFAULT_MODEL
+    temperature: Temperature = DEFAULT_TEMPERATURE
+    # --8<-- [end:base]
+
+
+# --8<-- [start:table]
+def name_key(name: str) -> str:
+    # casefold() is lower() for every script: "Straße" and "STRASSE" match.
+    return name.casefold()
+
+
+class Prompt(PromptBase, table=True):
+    # The database checks the rules too. CHAR_LENGTH counts characters;
+    # MySQL's LENGTH counts bytes, four for an emoji.
+    __table_args__ = (
+        CheckConstraint("char_length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint(
+            "char_length(template) BETWEEN 1 AND 10000", name="template_length"
+        ),
+        CheckConstraint("char_length(model) BETWEEN 1 AND 100", name="model_length"),
+        CheckConstraint("temperature BETWEEN 0 AND 2", name="temperature_range"),
+        {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"},  # (1)!
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
+    name: Name = Field(sa_type=String(100))  # (2)!
+    template: Template = Field(sa_type=Text)  # (3)!
+    model: ModelName = Field(default=DEFAULT_MODEL, sa_type=String(100))
+    temperature: Temperature = Field(
+        default=DEFAULT_TEMPERATURE,
+        sa_type=Double,  # (4)!
+    )
+    # name_key(name), filled in by every save: the database keeps it unique.
+    # casefold() can make a name longer: "ß" becomes "ss", "ΐ" three letters.
+    name_key: str | None = Field(
+        default=None,
+        unique=True,
+        nullable=False,
+        sa_type=String(300, collation="utf8mb4_bin"),  # (5)!
+    )
+    # --8<-- [end:table]
+
+
+# --8<-- [start:create]
+class PromptCreate(PromptBase):
+    # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
+    # strict=True: "0.5" is not a number and true is not a temperature.
+    model_config = {"extra": "forbid", "strict": True}
+    # --8<-- [end:create]
+
+
+# --8<-- [start:update]
+class PromptUpdate(SQLModel):
+    """Every field is optional: PATCH changes only what the client sends."""
+
+    model_config = {"extra": "forbid", "strict": True}
+
+    name: Name | None = None
+    template: Template | None = None
+    model: ModelName | None = None
+    temperature: Temperature | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def reject_null(cls, value: object) -> object:
+        # A field may be left out, but an explicit null is a client mistake.
+        if value is None:
+            raise ValueError("may be left out, but may not be null")
+        return value
+        # --8<-- [end:update]
+
+
+# --8<-- [start:public]
+class PromptPublic(PromptBase):
+    id: int
+    # --8<-- [end:public]
+
+
+# --8<-- [start:render]
+class RenderRequest(SQLModel):
+    model_config = {"extra": "forbid", "strict": True}
+
+    variables: dict[str, str] = {}
+
+
+class RenderResponse(SQLModel):
+    text: str
+    # --8<-- [end:render]
+
+
+# --8<-- [start:health]
+class Health(SQLModel):
+    status: str
+    database: str
+    # --8<-- [end:health]

@@ -1,0 +1,78 @@
+"""Helpers for tests that need their own database, engine or app wiring."""
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pymysql
+from fastapi import FastAPI
+
+from part4_mysql.database import Database, get_session, make_engine
+from part4_mysql.main import app as part4_app
+from part4_mysql.settings import Settings
+
+
+def admin_connection(
+    settings: Settings, database: str | None = None
+) -> pymysql.Connection:
+    """A plain PyMySQL connection as the tutorial user (autocommit)."""
+    return pymysql.connect(
+        host=settings.host,
+        port=settings.port,
+        user=settings.user,
+        password=settings.password.get_secret_value(),
+        database=database,
+        connect_timeout=3,
+        read_timeout=30,
+        autocommit=True,
+    )
+
+
+@contextmanager
+def throwaway_database(server: Settings) -> Iterator[Settings]:
+    """Create an empty database, yield settings that point at it, drop it."""
+    name = f"prompt_library_test_{secrets.token_hex(6)}"
+    with admin_connection(server) as connection, connection.cursor() as cursor:
+        # latin1, the old MySQL default: the table must not rely on the
+        # database's character set.
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET latin1")
+    try:
+        yield server.model_copy(update={"database": name})
+    finally:
+        with admin_connection(server) as connection, connection.cursor() as cursor:
+            # DROP DATABASE waits for every open transaction on its tables.
+            # Callers dispose of their engines first; the bound turns a
+            # forgotten connection into an error instead of a hung run.
+            cursor.execute("SET SESSION lock_wait_timeout = 10")
+            cursor.execute(f"DROP DATABASE `{name}`")
+
+
+@contextmanager
+def open_database(settings: Settings) -> Iterator[Database]:
+    """The app's own engine factory on `settings`, disposed of afterwards."""
+    database = Database(make_engine(settings))
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+
+
+@contextmanager
+def serving(database: Database) -> Iterator[FastAPI]:
+    """Part 4's app, taking its sessions from `database`."""
+    part4_app.dependency_overrides[get_session] = database.session
+    try:
+        yield part4_app
+    finally:
+        part4_app.dependency_overrides.clear()
+
+
+def server_environment(settings: Settings) -> dict[str, str]:
+    """The MYSQL_* variables that point a real server process at `settings`."""
+    return {
+        "MYSQL_HOST": settings.host,
+        "MYSQL_PORT": str(settings.port),
+        "MYSQL_USER": settings.user,
+        "MYSQL_PASSWORD": settings.password.get_secret_value(),
+        "MYSQL_DATABASE": settings.database,
+    }
