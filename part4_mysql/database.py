@@ -24,10 +24,11 @@ READ_TIMEOUT_S = 2  # for each answer; our queries take milliseconds
 # than READ_TIMEOUT_S, so a lock wait ends with its own error, not a time-out.
 LOCK_WAIT_TIMEOUT_S = 1
 # FastAPI runs `def` endpoints in anyio's pool of 40 threads, so up to 40
-# requests may want a connection at once: the pool can lend 40, keeping 10
-# open and opening up to 30 more during a burst.
-POOL_SIZE = 10
-MAX_OVERFLOW = 30
+# requests may want a connection at once: the pool keeps 40. None is opened
+# beyond them, because an extra connection would be closed again right after
+# the burst that needed it, and opening one costs far more than a query.
+POOL_SIZE = 40
+MAX_OVERFLOW = 0
 POOL_TIMEOUT_S = 3  # to wait for a free connection before giving up
 # --8<-- [end:limits]
 

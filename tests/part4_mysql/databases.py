@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pymysql
 from fastapi import FastAPI
 
+from part4_mysql import main as part4_main
 from part4_mysql.database import Database, get_session, make_engine
 from part4_mysql.main import app as part4_app
 from part4_mysql.settings import Settings
@@ -59,12 +60,20 @@ def open_database(settings: Settings) -> Iterator[Database]:
 
 @contextmanager
 def serving(database: Database) -> Iterator[FastAPI]:
-    """Part 4's app, taking its sessions from `database`."""
+    """Part 4's app on `database`, at start-up and in every request.
+
+    The dependency override reaches the requests; the lifespan, which runs
+    outside any request, uses the module's `database`, swapped here too so
+    that no test ever touches the reader's own database.
+    """
+    configured = part4_main.database
+    part4_main.database = database
     part4_app.dependency_overrides[get_session] = database.session
     try:
         yield part4_app
     finally:
         part4_app.dependency_overrides.clear()
+        part4_main.database = configured
 
 
 def server_environment(settings: Settings) -> dict[str, str]:
