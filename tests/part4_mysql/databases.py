@@ -1,11 +1,13 @@
 """Helpers for tests that need their own database, engine or app wiring."""
 
+import functools
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pymysql
 from fastapi import FastAPI
+from sqlalchemy import create_engine
 
 from part4_mysql import main as part4_main
 from part4_mysql.database import Database, get_session, make_engine
@@ -58,6 +60,17 @@ def open_database(settings: Settings) -> Iterator[Database]:
         database.engine.dispose()
 
 
+@functools.cache
+def startup_stand_in(database: Database) -> Database:
+    """Another engine on the same database, for the app's lifespan alone.
+
+    The lifespan creates the tables, then closes its engine's pool when the
+    app stops: every test's TestClient would otherwise empty the pool the
+    requests use, and each test would pay for a new connection.
+    """
+    return Database(create_engine(database.engine.url))
+
+
 @contextmanager
 def serving(database: Database) -> Iterator[FastAPI]:
     """Part 4's app on `database`, at start-up and in every request.
@@ -67,7 +80,7 @@ def serving(database: Database) -> Iterator[FastAPI]:
     that no test ever touches the reader's own database.
     """
     configured = part4_main.database
-    part4_main.database = database
+    part4_main.database = startup_stand_in(database)
     part4_app.dependency_overrides[get_session] = database.session
     try:
         yield part4_app

@@ -115,10 +115,14 @@ def test_other_database_errors_are_answered_500_and_logged(
     with (
         throwaway_database(server_settings) as settings,
         open_database(settings) as broken,
+        serving(broken) as app,
+        TestClient(app) as client,
     ):
-        broken.tables_ready = True  # it is not: a bug, not an outage
-        with serving(broken) as app, TestClient(app) as client:
-            response = client.get("/prompts")
+        # The table goes away behind the app's back: a bug, not an outage.
+        with broken.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE prompt")
+        broken.tables_ready = True
+        response = client.get("/prompts")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error"}
     assert any(record.exc_info for record in caplog.records)  # the traceback
