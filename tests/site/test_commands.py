@@ -1,36 +1,44 @@
 """Every command the READMEs and these chapters print works as written.
 
 A command of a kind no test knows how to check fails the first test below.
+The commands for a MySQL server, which cannot run here, are checked through
+the files they use.
 """
 
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from tests.examples import EXAMPLES, example_commands
 from tests.serving import ROOT
 from tests.site.printed import (
     ACTIVATE,
     ALL_COMMANDS,
+    COMPOSE,
     MAKE_OTHER,
     MAKE_RUN,
+    PAGES,
     PLAIN_PIP,
+    PROVISION,
     PYTEST,
     SERVER,
     SERVER_COMMANDS,
     SNIPPET,
     make_dry_run,
+    server_command,
 )
 from tests.site.servers import Servers
 
 
 def test_every_printed_command_is_one_the_tests_check() -> None:
     assert ALL_COMMANDS
-    known = (SNIPPET, SERVER, MAKE_RUN, MAKE_OTHER, PYTEST)
+    known = (SNIPPET, SERVER, MAKE_RUN, MAKE_OTHER, PYTEST, COMPOSE, PROVISION)
     unchecked = [
         command
         for command in ALL_COMMANDS
@@ -38,6 +46,21 @@ def test_every_printed_command_is_one_the_tests_check() -> None:
         and not any(pattern.match(command) for pattern in known)
     ]
     assert not unchecked, f"printed, but no test runs them: {unchecked}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_prints_shell_commands_only_in_bash_blocks(page: str) -> None:
+    # Only `bash` blocks are read above, so a command in a `sh` or `console`
+    # block would go unchecked.
+    other_shell = re.compile(r"^[ \t]*```(sh|shell|console|zsh)\b", re.M)
+    assert not other_shell.search((ROOT / page).read_text()), page
+
+
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if MAKE_RUN.match(c)])
+def test_make_run_starts_the_uvicorn_command_the_pages_print(command: str) -> None:
+    # The pages offer `make run PART=N` and a uvicorn line as the same thing.
+    started = server_command(command)
+    assert started in ALL_COMMANDS and started.endswith(".main:app --reload"), started
 
 
 @pytest.mark.parametrize("command", SERVER_COMMANDS)
@@ -97,4 +120,61 @@ def test_plain_pip_install_does_what_make_install_does() -> None:
     assert "python3 -m venv .venv" in recipe
     assert any("-m pip install" in line and '-e ".[dev]"' in line for line in recipe), (
         recipe
+    )
+
+
+def app_default(setting: str) -> str:
+    """What Part 4 connects with when nothing is configured."""
+    from part4_mysql.settings import Settings
+
+    default = Settings.model_fields[setting].default
+    return str(getattr(default, "get_secret_value", lambda: default)())
+
+
+def compose_service(command: str) -> dict[str, Any]:
+    match = COMPOSE.match(command)
+    assert match
+    compose = yaml.safe_load((ROOT / match["file"]).read_text())
+    (service,) = compose["services"].values()
+    return dict(service)
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in ALL_COMMANDS if COMPOSE.match(c) and c.endswith(" up -d")]
+)
+def test_compose_up_starts_the_account_the_app_connects_to(command: str) -> None:
+    # No Docker engine here: check the file says what the chapter relies on.
+    service = compose_service(command)
+    assert service["environment"]["MYSQL_DATABASE"] == app_default("database")
+    assert service["environment"]["MYSQL_USER"] == app_default("user")
+    assert service["environment"]["MYSQL_PASSWORD"] == app_default("password")
+    published = f"{app_default('host')}:{app_default('port')}:3306"
+    assert published in service["ports"]
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in ALL_COMMANDS if COMPOSE.match(c) and c.endswith(" ps")]
+)
+def test_compose_ps_can_report_the_server_healthy(command: str) -> None:
+    # The chapter says to wait until `ps` shows `healthy`.
+    assert compose_service(command)["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if PROVISION.match(c)])
+def test_provisioning_script_is_the_one_ci_runs(command: str) -> None:
+    # Tests never log in as root, but CI runs the same line without sudo.
+    assert command.removeprefix("sudo ") in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if PROVISION.match(c)])
+def test_provisioning_script_creates_the_account_the_app_connects_to(
+    command: str,
+) -> None:
+    match = PROVISION.match(command)
+    assert match
+    script = (ROOT / match["script"]).read_text()
+    user, password = app_default("user"), app_default("password")
+    assert f"CREATE DATABASE IF NOT EXISTS {app_default('database')}" in script
+    assert f"CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY '{password}'" in (
+        script
     )
