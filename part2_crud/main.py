@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .models import (
+    ErrorMessage,
     PromptCreate,
     PromptPublic,
     PromptUpdate,
@@ -42,10 +43,10 @@ PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 # --8<-- [start:errors]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No prompt has this id"}
+    404: {"model": ErrorMessage, "description": "No prompt has this id"}
 }
 NAME_TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"description": "Another prompt already has this name"}
+    409: {"model": ErrorMessage, "description": "Another prompt already has this name"}
 }
 
 

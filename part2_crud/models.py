@@ -76,3 +76,9 @@ class RenderRequest(BaseModel):
 class RenderResponse(BaseModel):
     text: str
     # --8<-- [end:render]
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error the API raises itself."""
+
+    detail: str

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .database import create_db_and_tables, get_session
 from .models import (
+    ErrorMessage,
     Prompt,
     PromptCreate,
     PromptPublic,
@@ -57,10 +58,10 @@ PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 # --8<-- [start:errors]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No prompt has this id"}
+    404: {"model": ErrorMessage, "description": "No prompt has this id"}
 }
 NAME_TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"description": "Another prompt already has this name"}
+    409: {"model": ErrorMessage, "description": "Another prompt already has this name"}
 }
 
 

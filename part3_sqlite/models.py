@@ -104,3 +104,9 @@ class RenderRequest(SQLModel):
 class RenderResponse(SQLModel):
     text: str
     # --8<-- [end:render]
+
+
+class ErrorMessage(SQLModel):
+    """The body of every error the API raises itself."""
+
+    detail: str

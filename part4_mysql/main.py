@@ -26,6 +26,7 @@ from .database import (
     is_unavailable,
 )
 from .models import (
+    ErrorMessage,
     Health,
     Prompt,
     PromptCreate,
@@ -63,7 +64,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"description": "The database is unavailable; try again shortly"}
+    503: {
+        "model": ErrorMessage,
+        "description": "The database is unavailable; try again shortly",
+    }
 }
 
 app = FastAPI(
@@ -90,12 +94,13 @@ PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 # --8<-- [start:errors]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No prompt has this id"}
+    404: {"model": ErrorMessage, "description": "No prompt has this id"}
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {
+        "model": ErrorMessage,
         "description": "Another prompt already has this name, or a concurrent "
-        "change to the same prompt got in the way"
+        "change to the same prompt got in the way",
     }
 }
 

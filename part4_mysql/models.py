@@ -123,3 +123,9 @@ class Health(SQLModel):
     status: str
     database: str
     # --8<-- [end:health]
+
+
+class ErrorMessage(SQLModel):
+    """The body of every error the API raises itself."""
+
+    detail: str
