@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every server's log, kept until this test run ends, then removed with it.
+LOG_FOLDER = tempfile.TemporaryDirectory(prefix="tutorial-server-logs-")
 
 
 def free_port() -> int:
@@ -78,7 +80,7 @@ def start_server(command: str, env: dict[str, str] | None = None) -> ServerProce
     args[0] = str(Path(sys.executable).with_name(args[0]))
     args += ["--host", "127.0.0.1", "--port", str(port)]
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by the OS
-        prefix="server-", suffix=".log", delete=False
+        prefix="server-", suffix=".log", dir=LOG_FOLDER.name, delete=False
     )
     process = subprocess.Popen(
         args,
