@@ -4,7 +4,7 @@ One resource, several models: what a client may send when creating, what it
 may send when updating, and what the API sends back.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -36,10 +36,19 @@ class PromptCreate(BaseModel):
 
 
 # --8<-- [start:update]
+def without_null(schema: dict[str, Any]) -> None:
+    """In the JSON schema, show each field by its type alone: null is refused."""
+    for field in schema["properties"].values():
+        field.pop("default", None)
+        field.update(next(s for s in field.pop("anyOf") if s != {"type": "null"}))
+
+
 class PromptUpdate(BaseModel):
     """Every field is optional: PATCH changes only what the client sends."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=without_null
+    )
 
     name: Name | None = None
     template: Template | None = None

@@ -6,7 +6,7 @@ a client may send when creating, what it may send when updating, and what the
 API sends back. They share their fields through `PromptBase`.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import FiniteFloat, StringConstraints, field_validator
 from sqlmodel import CheckConstraint, Field, SQLModel
@@ -68,10 +68,21 @@ class PromptCreate(PromptBase):
 
 
 # --8<-- [start:update]
+def without_null(schema: dict[str, Any]) -> None:
+    """In the JSON schema, show each field by its type alone: null is refused."""
+    for field in schema["properties"].values():
+        field.pop("default", None)
+        field.update(next(s for s in field.pop("anyOf") if s != {"type": "null"}))
+
+
 class PromptUpdate(SQLModel):
     """Every field is optional: PATCH changes only what the client sends."""
 
-    model_config = {"extra": "forbid", "strict": True}
+    model_config = {
+        "extra": "forbid",
+        "strict": True,
+        "json_schema_extra": without_null,
+    }
 
     name: Name | None = None
     template: Template | None = None

@@ -4,7 +4,7 @@ The family is Part 3's. What changes is the table: MySQL needs every column's
 type spelled out, so that each value reads back exactly as it was written.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import FiniteFloat, StringConstraints, field_validator
 from sqlalchemy import BigInteger, Double, String, Text
@@ -80,10 +80,21 @@ class PromptCreate(PromptBase):
 
 
 # --8<-- [start:update]
+def without_null(schema: dict[str, Any]) -> None:
+    """In the JSON schema, show each field by its type alone: null is refused."""
+    for field in schema["properties"].values():
+        field.pop("default", None)
+        field.update(next(s for s in field.pop("anyOf") if s != {"type": "null"}))
+
+
 class PromptUpdate(SQLModel):
     """Every field is optional: PATCH changes only what the client sends."""
 
-    model_config = {"extra": "forbid", "strict": True}
+    model_config = {
+        "extra": "forbid",
+        "strict": True,
+        "json_schema_extra": without_null,
+    }
 
     name: Name | None = None
     template: Template | None = None
