@@ -13,7 +13,7 @@ import pytest
 
 from bench import report
 from bench.databases import Databases
-from bench.load import Request, burst, run, sustained_load
+from bench.load import BurstResult, Request, burst, run, sustained_load
 from bench.scenarios import UVICORN, request_maker, seed
 from tests.serving import ROOT, ServerProcess, running_server
 
@@ -39,30 +39,29 @@ def serve(module: str, env: dict[str, str]) -> Any:
 # --- The apps measured beside the parts ---------------------------------------
 
 
-def test_awaited_fake_model_answers_a_burst_in_about_one_latency() -> None:
+def fake_model_burst(way: str, deadline: float) -> BurstResult:
+    """Send 20 requests at once to one way of waiting on the fake model."""
     env = {"FAKE_LLM_LATENCY_S": str(LATENCY_S)}
     with serve("bench.apps.fake_model", env) as server:
-        request = Request("POST", "/generate/awaited", b"{}")
-        outcome = run(burst(*address(server), request, count=20, deadline=10))
+        request = Request("POST", f"/generate/{way}", b"{}")
+        return run(burst(*address(server), request, count=20, deadline=deadline))
+
+
+def test_awaited_fake_model_answers_a_burst_in_about_one_latency() -> None:
+    outcome = fake_model_burst("awaited", deadline=10)
     assert outcome.finished and outcome.errors == 0
     # One at a time would take 20 latencies; at once, about one.
     assert outcome.wall_seconds < 5 * LATENCY_S
 
 
 def test_blocking_fake_model_answers_one_request_at_a_time() -> None:
-    env = {"FAKE_LLM_LATENCY_S": str(LATENCY_S)}
-    with serve("bench.apps.fake_model", env) as server:
-        request = Request("POST", "/generate/blocking", b"{}")
-        outcome = run(burst(*address(server), request, count=20, deadline=1.5))
+    outcome = fake_model_burst("blocking", deadline=1.5)
     assert not outcome.finished
     assert outcome.answered <= 1.5 / LATENCY_S + 1
 
 
 def test_thread_pool_fake_model_answers_every_request() -> None:
-    env = {"FAKE_LLM_LATENCY_S": str(LATENCY_S)}
-    with serve("bench.apps.fake_model", env) as server:
-        request = Request("POST", "/generate/thread-pool", b"{}")
-        outcome = run(burst(*address(server), request, count=20, deadline=10))
+    outcome = fake_model_burst("thread-pool", deadline=10)
     assert outcome.finished and outcome.errors == 0
 
 
