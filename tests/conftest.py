@@ -2,8 +2,8 @@
 
 import pytest
 
-# Both define SQLModel's table `prompt`; one Python process can hold only one.
-ONE_PER_PROCESS = ("tests/part3_sqlite", "tests/part4_mysql")
+# Each defines SQLModel's table `prompt`; one Python process can hold only one.
+ONE_PER_PROCESS = ("tests/part3_sqlite", "tests/part4_mysql", "tests/part5_llm")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,14 +2,14 @@
 
 The whole run works in one throwaway database, `prompt_library_test_<hex>`,
 created as the tutorial user and dropped at the end; each test starts from an
-empty table. The server is the one the app itself would use: MYSQL_HOST,
-MYSQL_PORT, MYSQL_USER and MYSQL_PASSWORD from the environment or `.env`.
+empty table. The server is the one the app itself would use (MYSQL_HOST,
+MYSQL_PORT, MYSQL_USER and MYSQL_PASSWORD from the environment or `.env`) if
+it lets that account in; otherwise a private server the tests start
+themselves (tests/mysql_server.py).
 """
 
-import os
 from collections.abc import Iterator
 
-import pymysql
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,34 +17,27 @@ from sqlalchemy import text
 
 from part4_mysql.database import Database
 from part4_mysql.settings import Settings
+from tests.mysql_server import FoundServer, session_server
 from tests.part4_mysql.databases import (
-    admin_connection,
+    login_of,
     open_database,
     serving,
+    settings_for,
     throwaway_database,
 )
 from tests.part4_mysql.tcp_proxy import TcpProxy
 
-START_A_SERVER = "docker compose -f part4_mysql/compose.yaml up -d"
+
+@pytest.fixture(scope="session")
+def mysql_server() -> Iterator[FoundServer]:
+    """The configured server, or a private one; skips (fails under CI) if none."""
+    yield from session_server(login_of(Settings()), "part4_mysql")
 
 
 @pytest.fixture(scope="session")
-def server_settings() -> Settings:
-    """The configured server; skips (fails under CI) when none answers."""
-    settings = Settings()
-    try:
-        admin_connection(settings).close()
-    except pymysql.err.OperationalError as error:
-        if error.args[0] != 2003:  # the server answered, but said no
-            raise
-        message = (
-            f"no MySQL server at {settings.host}:{settings.port}; "
-            f"start one with `{START_A_SERVER}`"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return settings
+def server_settings(mysql_server: FoundServer) -> Settings:
+    """The app's settings, pointed at the server the tests use."""
+    return settings_for(mysql_server.login)
 
 
 @pytest.fixture(scope="session")

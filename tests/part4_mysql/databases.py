@@ -7,12 +7,32 @@ from contextlib import contextmanager
 
 import pymysql
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import create_engine
 
 from part4_mysql import main as part4_main
 from part4_mysql.database import Database, get_session, make_engine
 from part4_mysql.main import app as part4_app
 from part4_mysql.settings import Settings
+from tests.mysql_server import Login
+
+
+def login_of(settings: Settings) -> Login:
+    password = settings.password.get_secret_value()
+    return Login(settings.host, settings.port, settings.user, password)
+
+
+def settings_for(login: Login, database: str | None = None) -> Settings:
+    """The app's settings with `login`'s server and account."""
+    changes: dict[str, object] = {
+        "host": login.host,
+        "port": login.port,
+        "user": login.user,
+        "password": SecretStr(login.password),
+    }
+    if database is not None:
+        changes["database"] = database
+    return Settings().model_copy(update=changes)
 
 
 def admin_connection(
