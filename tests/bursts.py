@@ -1,43 +1,70 @@
-"""A burst of concurrent clients against a real server, reads and writes mixed.
+"""Many requests at once, for the promises a chapter makes about concurrency."""
 
-More clients than the thread pool has threads (40) is the case that stalls an
-app whose connection pool is smaller than its thread pool.
-"""
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-import asyncio
-import time
-from collections import Counter
+import anyio.to_thread
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
-import httpx
+T = TypeVar("T")
 
-
-async def _client_loop(
-    http: httpx.AsyncClient, client: int, until: float, answers: Counter[str]
-) -> None:
-    sent = 0
-    while time.monotonic() < until:
-        sent += 1
-        try:
-            if sent % 2:
-                response = await http.get("/prompts", params={"limit": 20})
-            else:
-                body = {"name": f"burst {client}-{sent}", "template": "{text}"}
-                response = await http.post("/prompts", json=body)
-            answers[str(response.status_code)] += 1
-        except httpx.HTTPError as error:
-            answers[type(error).__name__] += 1
+# How long the connections lent in a burst wait for each other. Opening forty
+# connections takes well under a second; a pool that cannot lend them all
+# never gets there, and its requests fail long before this.
+HOLD_TOGETHER_TIMEOUT_S = 10
 
 
-async def _burst(base_url: str, clients: int, seconds: float) -> Counter[str]:
-    answers: Counter[str] = Counter()
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as http:
-        until = time.monotonic() + seconds
-        loops = (_client_loop(http, n, until, answers) for n in range(clients))
-        await asyncio.gather(*loops)
-    return answers
+def all_at_once(count: int, send: Callable[[int], T]) -> list[T]:
+    """Run `send(0)` ... `send(count - 1)` from as many threads, released together."""
+    start = threading.Barrier(count, timeout=30)
+
+    def released(index: int) -> T:
+        start.wait()
+        return send(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(released, range(count)))
 
 
-def burst(base_url: str, clients: int = 64, seconds: float = 2.0) -> Counter[str]:
-    """Each client alternates list and create until time is up; count answers."""
-    return asyncio.run(_burst(base_url, clients, seconds))
+def thread_limit(client: TestClient) -> int:
+    """How many `def` endpoints the app behind `client` runs at once."""
+
+    async def total_tokens() -> int:
+        # FastAPI runs `def` endpoints through anyio's default limiter.
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    assert client.portal is not None, "use the TestClient in a `with` block"
+    return client.portal.call(total_tokens)
+
+
+@contextmanager
+def connections_held_together(
+    engine: Engine, count: int
+) -> Iterator[Callable[[], bool]]:
+    """Hold each of the next `count` connections `engine` lends until all are out.
+
+    That is the worst moment of a burst: `count` requests each holding a
+    connection at once. Yields a function that tells, afterwards, whether
+    they all got there; if the pool cannot lend that many, they give up after
+    HOLD_TOGETHER_TIMEOUT_S.
+    """
+    all_out = threading.Event()
+    together = threading.Barrier(
+        count, action=all_out.set, timeout=HOLD_TOGETHER_TIMEOUT_S
+    )
+    lent = itertools.count()
+
+    def hold(*_: Any) -> None:
+        if next(lent) < count:
+            together.wait()
+
+    event.listen(engine, "checkout", hold)
+    try:
+        yield all_out.is_set
+    finally:
+        event.remove(engine, "checkout", hold)

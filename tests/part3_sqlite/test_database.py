@@ -4,14 +4,15 @@ import logging
 import os
 import sqlite3
 import threading
-import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Session, SQLModel
@@ -19,6 +20,7 @@ from sqlmodel import Session, SQLModel
 from part3_sqlite import database
 from part3_sqlite.main import save, update_prompt
 from part3_sqlite.models import Prompt, PromptUpdate
+from tests.bursts import all_at_once, connections_held_together, thread_limit
 from tests.examples import EXAMPLES
 
 RECORDED_TABLE = EXAMPLES / "part3_sqlite" / "prompt-table.sql"
@@ -45,19 +47,11 @@ def table_sql(engine: Engine) -> str:
         return str(connection.execute(text(sql)).scalar_one())
 
 
-def hold_write_lock(path: Path, seconds: float) -> threading.Thread:
-    """Take the database's write lock in another connection for a while."""
+def take_write_lock(path: Path) -> sqlite3.Connection:
+    """Another connection, holding the database's write lock until it is closed."""
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
-
-    def release() -> None:
-        time.sleep(seconds)
-        holder.execute("COMMIT")
-        holder.close()
-
-    thread = threading.Thread(target=release)
-    thread.start()
-    return thread
+    return holder
 
 
 def database_path(engine: Engine) -> Path:
@@ -81,10 +75,6 @@ def test_chapter_shows_the_table_as_sqlite_stores_it(tables: Engine) -> None:
     if os.environ.get("UPDATE_EXAMPLES") == "1":
         RECORDED_TABLE.write_text(stored)
     assert RECORDED_TABLE.read_text() == stored
-
-
-def test_ids_come_from_autoincrement_so_they_are_never_reused(tables: Engine) -> None:
-    assert "AUTOINCREMENT" in table_sql(tables)
 
 
 def test_name_key_holds_a_unique_constraint(tables: Engine) -> None:
@@ -115,7 +105,11 @@ def test_check_constraints_refuse_values_the_api_refuses(
 
 def test_check_constraints_accept_text_with_a_nul_character(tables: Engine) -> None:
     # SQLite's length() stops at the first NUL; the checks must not trip on it.
-    insert_row(tables, name="\x00", template="\x00" + "t" * 9_999, model="\x00")
+    row = {"name": "\x00", "template": "\x00" + "t" * 9_999, "model": "\x00"}
+    insert_row(tables, **row)
+    with tables.connect() as connection:
+        stored = connection.execute(text("SELECT name, template, model FROM prompt"))
+        assert stored.all() == [tuple(row.values())]
 
 
 # --- Constraints surface as HTTP answers ----------------------------------------
@@ -156,16 +150,38 @@ def test_patch_of_a_prompt_deleted_after_it_was_read_returns_404(
 def test_a_write_waits_for_another_writer_instead_of_failing(
     client: TestClient, tables: Engine
 ) -> None:
-    holder = hold_write_lock(database_path(tables), seconds=0.5)
-    response = client.post("/prompts", json={"name": "patient", "template": "x"})
-    holder.join()
-    assert response.status_code == 201
+    inserting = threading.Event()
+
+    def note_insert(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith("INSERT"):
+            inserting.set()
+
+    event.listen(tables, "before_cursor_execute", note_insert)
+    body = {"name": "patient", "template": "x"}
+    with (
+        closing(take_write_lock(database_path(tables))) as other_writer,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        answer = pool.submit(client.post, "/prompts", json=body)
+        assert inserting.wait(timeout=30)  # the INSERT has started, lock held
+        # Refused, it would have failed at once; waiting, it cannot finish.
+        finished, _ = wait([answer], timeout=0.5)
+        assert not finished, "the write did not wait for the lock"
+        other_writer.close()  # lets go of the lock
+        assert answer.result(timeout=30).status_code == 201
 
 
-def test_every_connection_waits_up_to_the_busy_timeout(engine: Engine) -> None:
-    with engine.connect() as connection:
-        timeout = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
-    assert timeout == database.BUSY_TIMEOUT_MS
+def test_every_connection_waits_thirty_seconds_for_the_lock(engine: Engine) -> None:
+    # Several connections at once, so that the pool opens each of them.
+    connections = [engine.connect() for _ in range(3)]
+    try:
+        timeouts = [
+            c.execute(text("PRAGMA busy_timeout")).scalar_one() for c in connections
+        ]
+    finally:
+        for connection in connections:
+            connection.close()
+    assert timeouts == [30_000] * 3  # milliseconds: the chapter's thirty seconds
 
 
 def test_the_database_file_uses_write_ahead_logging(tables: Engine) -> None:
@@ -175,46 +191,69 @@ def test_the_database_file_uses_write_ahead_logging(tables: Engine) -> None:
 
 
 def test_switching_to_wal_waits_while_another_process_holds_the_file(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "new.db"  # a new file starts with a rollback journal
-    holder = hold_write_lock(path, seconds=0.3)
-    connection = sqlite3.connect(path)
-    try:
-        # SQLite refuses this switch at once while the lock is held; the
-        # function must keep asking until the holder lets go.
+    other_process = take_write_lock(path)
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        # SQLite refused the switch at once; the other process lets go while
+        # the function waits to ask again.
+        pauses.append(seconds)
+        other_process.close()
+
+    monkeypatch.setattr(database.time, "sleep", pause)
+    with closing(sqlite3.connect(path)) as connection:
         database.use_write_ahead_log(connection)
         (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
-    finally:
-        connection.close()
-        holder.join()
+    assert len(pauses) == 1
     assert mode == "wal"
 
 
-def test_creating_tables_waits_for_a_worker_that_is_creating_them(
+def test_no_other_worker_can_create_the_table_while_one_looks_for_it(
     engine: Engine,
 ) -> None:
     engine.connect().close()  # the file exists, in WAL mode, with no table yet
-    other_worker = sqlite3.connect(database_path(engine), isolation_level=None)
-    other_worker.execute("BEGIN IMMEDIATE")
-    failures: list[Exception] = []
+    table = str(CreateTable(SQLModel.metadata.tables["prompt"]).compile(engine))
+    other_worker = sqlite3.connect(database_path(engine), timeout=0)
+    attempts: list[str] = []
 
-    def create_tables() -> None:
-        try:
-            database.create_db_and_tables()
-        except Exception as error:
-            failures.append(error)
+    def other_worker_creates_it(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        # The worst moment: this worker has just seen that there is no table.
+        if "table_info" in statement and not attempts:
+            try:
+                other_worker.execute(table)
+                attempts.append("created")
+            except sqlite3.OperationalError as error:
+                attempts.append(str(error))
 
-    this_worker = threading.Thread(target=create_tables)
-    this_worker.start()
-    time.sleep(0.3)  # let this worker reach the lock and wait for it
-    other_worker.execute(
-        str(CreateTable(SQLModel.metadata.tables["prompt"]).compile(engine))
-    )
-    other_worker.execute("COMMIT")
-    other_worker.close()
-    this_worker.join()
-    assert failures == []
+    event.listen(engine, "after_cursor_execute", other_worker_creates_it)
+    with closing(other_worker):
+        database.create_db_and_tables()
+    assert attempts == ["database is locked"]
+
+
+# --- A connection for every thread ----------------------------------------------
+
+
+def test_every_thread_gets_a_connection_at_once_so_a_burst_gets_no_error(
+    app: FastAPI, engine: Engine
+) -> None:
+    # A failed request is an answer to count, not an error to raise here.
+    with TestClient(app, raise_server_exceptions=False) as client:
+        threads = thread_limit(client)
+
+        def create(n: int) -> int:
+            body = {"name": f"burst {n}", "template": "t"}
+            return client.post("/prompts", json=body).status_code
+
+        # More requests than threads; the first `threads` of them each hold
+        # a connection until all of them hold one.
+        with connections_held_together(engine, threads) as all_held:
+            statuses = all_at_once(threads + 24, create)
+    assert all_held(), f"the pool could not lend {threads} connections at once"
+    assert statuses == [201] * (threads + 24)
 
 
 # --- Before the lifespan has run ------------------------------------------------

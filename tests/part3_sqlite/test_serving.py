@@ -2,16 +2,14 @@
 
 import re
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.bursts import burst
+from tests.bursts import all_at_once
 from tests.examples import example_commands, run_with_curl
 from tests.serving import ROOT, ServerProcess, running_server
 
@@ -87,20 +85,6 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
         yield server
 
 
-def all_at_once(count: int, send: Callable[[int], httpx.Response]) -> list[int]:
-    """Run `send(0)` ... `send(count - 1)` from as many threads, released together."""
-    start = threading.Barrier(count, timeout=30)
-
-    def released(index: int) -> httpx.Response:
-        start.wait()
-        return send(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return sorted(
-            response.status_code for response in pool.map(released, range(count))
-        )
-
-
 def test_racing_creates_across_two_workers_let_exactly_one_win(
     two_workers: ServerProcess,
 ) -> None:
@@ -109,7 +93,7 @@ def test_racing_creates_across_two_workers_let_exactly_one_win(
     def create(n: int) -> httpx.Response:
         return httpx.post(url, json={"name": "race", "template": f"#{n}"}, timeout=60)
 
-    assert all_at_once(20, create) == [201] + [409] * 19
+    assert sorted(r.status_code for r in all_at_once(20, create)) == [201] + [409] * 19
     names = [prompt["name"] for prompt in httpx.get(url, params={"limit": 100}).json()]
     assert names.count("race") == 1
 
@@ -129,15 +113,6 @@ def test_concurrent_writers_across_two_workers_never_see_a_locked_database(
             assert http.get(path).json()["temperature"] == 1.5
             return http.delete(path)
 
-    assert all_at_once(40, write_read_delete) == [204] * 40
+    assert [r.status_code for r in all_at_once(40, write_read_delete)] == [204] * 40
     assert "database is locked" not in two_workers.log()
     assert "Traceback" not in two_workers.log()
-
-
-def test_a_burst_of_more_clients_than_threads_gets_every_answer(
-    tmp_path: Path,
-) -> None:
-    env = database_env(tmp_path / "prompts.db")
-    with running_server("uvicorn part3_sqlite.main:app", env=env) as server:
-        answers = burst(server.base_url, clients=64, seconds=2.0)
-    assert set(answers) == {"200", "201"}, answers

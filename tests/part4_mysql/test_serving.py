@@ -1,4 +1,4 @@
-"""Part 4 as readers run it: real uvicorn processes on a real MySQL server."""
+"""Part 4 under many clients, mostly as readers run it: real uvicorn processes."""
 
 import re
 import threading
@@ -9,10 +9,18 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from part4_mysql.database import Database
 from part4_mysql.settings import Settings
-from tests.part4_mysql.databases import server_environment, throwaway_database
+from tests.bursts import all_at_once, connections_held_together, thread_limit
+from tests.part4_mysql.databases import (
+    admin_connection,
+    open_database,
+    server_environment,
+    serving,
+    throwaway_database,
+)
 from tests.part4_mysql.tcp_proxy import TcpProxy
 from tests.serving import ROOT, ServerProcess, free_port, running_server
 
@@ -48,14 +56,29 @@ def test_starting_without_the_database_says_so_in_one_line(
 
 
 @pytest.fixture(scope="module")
-def two_workers(server_settings: Settings) -> Iterator[ServerProcess]:
+def workers_database(server_settings: Settings) -> Iterator[Settings]:
+    """A database of its own for the two workers, with no tables yet."""
+    with throwaway_database(server_settings) as fresh:
+        yield fresh
+
+
+@pytest.fixture(scope="module")
+def two_workers(workers_database: Settings) -> Iterator[ServerProcess]:
     """The chapter's two-worker command, on a database with no tables yet."""
-    with (
-        throwaway_database(server_settings) as fresh,
-        running_server(WORKERS_COMMAND, server_environment(fresh)) as server,
-    ):
+    environment = server_environment(workers_database)
+    with running_server(WORKERS_COMMAND, environment) as server:
         server.wait_for_workers(2)
         yield server
+
+
+def stored_names(settings: Settings) -> list[str]:
+    """Every prompt's name, read from the table past the app."""
+    with (
+        admin_connection(settings, settings.database) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT name FROM prompt")
+        return [name for (name,) in cursor.fetchall()]
 
 
 def test_two_workers_create_the_tables_side_by_side(two_workers: ServerProcess) -> None:
@@ -64,17 +87,50 @@ def test_two_workers_create_the_tables_side_by_side(two_workers: ServerProcess) 
 
 
 def test_racing_creates_across_two_workers_let_exactly_one_win(
-    two_workers: ServerProcess,
+    two_workers: ServerProcess, workers_database: Settings
 ) -> None:
-    start = threading.Barrier(20, timeout=30)
+    url = two_workers.base_url + "/prompts"
 
-    def create(n: int) -> int:
-        start.wait()
-        body = {"name": "race", "template": f"#{n}"}
-        return httpx.post(two_workers.base_url + "/prompts", json=body).status_code
+    def create(n: int) -> httpx.Response:
+        return httpx.post(url, json={"name": "race", "template": f"#{n}"}, timeout=30)
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        assert sorted(pool.map(create, range(20))) == [201] + [409] * 19
+    responses = all_at_once(20, create)
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    # A 409 also answers a lock conflict ("try again"); each loser must have
+    # been told what a later request for the name is told: it is taken.
+    later = httpx.post(url, json={"name": "race", "template": "later"})
+    assert later.status_code == 409
+    refusals = {r.json()["detail"] for r in responses if r.status_code == 409}
+    assert refusals == {later.json()["detail"]}
+    assert stored_names(workers_database) == ["race"]
+
+
+# --- More requests than threads -------------------------------------------------
+
+
+def test_every_thread_gets_a_connection_at_once_so_a_burst_gets_no_error(
+    test_settings: Settings, empty_database: Database
+) -> None:
+    # A new engine: its pool starts empty and lends every connection afresh.
+    with (
+        open_database(test_settings) as database,
+        serving(database) as app,
+        # A failed request is an answer to count, not an error to raise here.
+        TestClient(app, raise_server_exceptions=False) as client,
+    ):
+        database.create_tables()
+        threads = thread_limit(client)
+
+        def create(n: int) -> int:
+            body = {"name": f"burst {n}", "template": "t"}
+            return client.post("/prompts", json=body).status_code
+
+        # More requests than threads; the first `threads` of them each hold
+        # a connection until all of them hold one.
+        with connections_held_together(database.engine, threads) as all_held:
+            statuses = all_at_once(threads + 24, create)
+    assert all_held(), f"the pool could not lend {threads} connections at once"
+    assert statuses == [201] * (threads + 24)
 
 
 # --- An outage under load -----------------------------------------------------

@@ -75,7 +75,18 @@ def test_name_key_is_unique_and_compared_byte_for_byte(database: Database) -> No
     assert column(database, "name_key")["COLLATION_NAME"] == "utf8mb4_bin"
 
 
-def test_creating_the_tables_again_is_harmless(database: Database) -> None:
-    database.tables_ready = False  # as a second worker starting up would be
-    database.create_tables()
-    assert database.tables_ready
+def test_a_second_worker_creating_the_tables_again_keeps_every_prompt(
+    empty_database: Database,
+) -> None:
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO prompt (name, name_key, template, model, temperature)"
+                " VALUES ('kept', 'kept', 't', 'm', 0.5)"
+            )
+        )
+    # A worker that starts later does not know the tables exist: it creates them.
+    Database(empty_database.engine).create_tables()
+    with empty_database.engine.connect() as connection:
+        names = connection.execute(text("SELECT name FROM prompt")).scalars().all()
+    assert names == ["kept"]
