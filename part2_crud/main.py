@@ -1,17 +1,18 @@
 """Part 2: the prompt library as a CRUD API, stored in memory."""
 
-import logging
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, status
 
+from .errors import (
+    BAD_BODY,
+    NAME_TAKEN,
+    NOT_FOUND,
+    name_taken,
+    not_found,
+    register_error_handlers,
+)
 from .models import (
-    ErrorMessage,
     PromptCreate,
     PromptPublic,
     PromptUpdate,
@@ -20,8 +21,6 @@ from .models import (
 )
 from .rendering import placeholders, render
 from .store import NameTakenError, PromptStore, get_store
-
-logger = logging.getLogger(__name__)
 
 # --8<-- [start:app]
 app = FastAPI(
@@ -32,6 +31,7 @@ app = FastAPI(
         "templates, kept in process memory (everything is lost on restart)."
     ),
 )
+register_error_handlers(app)  # errors.py: every failure answered in JSON
 # --8<-- [end:app]
 
 # --8<-- [start:dependencies]
@@ -41,71 +41,12 @@ Store = Annotated[PromptStore, Depends(get_store)]
 PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # --8<-- [end:dependencies]
 
-# --8<-- [start:errors]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorMessage, "description": "No prompt has this id"}
-}
-NAME_TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "Another prompt already has this name"}
-}
-
-
-def not_found(prompt_id: int) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"Prompt {prompt_id} not found")
-
-
-def name_taken(name: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
-    )
-    # --8<-- [end:errors]
-
-
-# --8<-- [start:invalid_request]
-@app.exception_handler(RequestValidationError)
-async def invalid_request(
-    request: Request, exc: RequestValidationError
-) -> JSONResponse:
-    # FastAPI's default handler echoes each bad input back. Python's JSON parser
-    # accepts NaN and Infinity, which cannot be written back out as JSON, so the
-    # echo itself would fail with a 500. Leave the input out of the answer.
-    errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
-    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-    # --8<-- [end:invalid_request]
-
-
-# --8<-- [start:http_error]
-@app.exception_handler(StarletteHTTPException)
-async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    # FastAPI answers 400 when Python's JSON parser fails in a way other than
-    # plain bad syntax: bytes that are not UTF-8, a number of more than 4300
-    # digits, nesting too deep to follow. Our code never raises 400, so every
-    # 400 is one of these, and for the client it is invalid input like any other.
-    if exc.status_code == status.HTTP_400_BAD_REQUEST:
-        invalid_json = {
-            "type": "json_invalid",
-            "loc": ["body"],
-            "msg": "JSON decode error",
-        }
-        return JSONResponse({"detail": [invalid_json]}, status_code=422)
-    return await http_exception_handler(request, exc)
-    # --8<-- [end:http_error]
-
-
-# --8<-- [start:unexpected_error]
-@app.exception_handler(Exception)
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the server log; the client gets JSON and no internals.
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"detail": "Internal server error"}, status_code=500)
-    # --8<-- [end:unexpected_error]
-
 
 # --8<-- [start:create_prompt]
 @app.post(
     "/prompts",
     status_code=status.HTTP_201_CREATED,
-    responses=NAME_TAKEN,
+    responses=NAME_TAKEN | BAD_BODY,
     tags=["prompts"],
 )
 def create_prompt(prompt: PromptCreate, store: Store) -> PromptPublic:
@@ -138,7 +79,11 @@ def read_prompt(prompt_id: PromptId, store: Store) -> PromptPublic:
 
 
 # --8<-- [start:update_prompt]
-@app.patch("/prompts/{prompt_id}", responses=NOT_FOUND | NAME_TAKEN, tags=["prompts"])
+@app.patch(
+    "/prompts/{prompt_id}",
+    responses=NOT_FOUND | NAME_TAKEN | BAD_BODY,
+    tags=["prompts"],
+)
 def update_prompt(
     prompt_id: PromptId, changes: PromptUpdate, store: Store
 ) -> PromptPublic:
@@ -166,7 +111,11 @@ def delete_prompt(prompt_id: PromptId, store: Store) -> None:
 
 
 # --8<-- [start:render_prompt]
-@app.post("/prompts/{prompt_id}/render", responses=NOT_FOUND, tags=["prompts"])
+@app.post(
+    "/prompts/{prompt_id}/render",
+    responses=NOT_FOUND | BAD_BODY,
+    tags=["prompts"],
+)
 def render_prompt(
     prompt_id: PromptId, request: RenderRequest, store: Store
 ) -> RenderResponse:

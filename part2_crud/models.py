@@ -6,7 +6,7 @@ may send when updating, and what the API sends back.
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, FiniteFloat, StringConstraints, field_validator
 
 # --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
@@ -15,7 +15,7 @@ Name = Annotated[
 ]
 Template = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 ModelName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Temperature = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
@@ -26,7 +26,7 @@ DEFAULT_TEMPERATURE = 0.7
 class PromptCreate(BaseModel):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = {"extra": "forbid", "strict": True}
 
     name: Name
     template: Template
@@ -46,9 +46,11 @@ def without_null(schema: dict[str, Any]) -> None:
 class PromptUpdate(BaseModel):
     """Every field is optional: PATCH changes only what the client sends."""
 
-    model_config = ConfigDict(
-        extra="forbid", strict=True, json_schema_extra=without_null
-    )
+    model_config = {
+        "extra": "forbid",
+        "strict": True,
+        "json_schema_extra": without_null,
+    }
 
     name: Name | None = None
     template: Template | None = None
@@ -77,7 +79,7 @@ class PromptPublic(BaseModel):
 
 # --8<-- [start:render]
 class RenderRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = {"extra": "forbid", "strict": True}
 
     variables: dict[str, str] = {}
 

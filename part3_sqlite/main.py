@@ -1,23 +1,24 @@
 """Part 3: the prompt library as a CRUD API, stored in SQLite through SQLModel."""
 
-import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, status
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, select
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .database import create_db_and_tables, get_session
+from .errors import (
+    BAD_BODY,
+    NAME_TAKEN,
+    NOT_FOUND,
+    name_taken,
+    not_found,
+    register_error_handlers,
+)
 from .models import (
-    ErrorMessage,
     Prompt,
     PromptCreate,
     PromptPublic,
@@ -27,8 +28,6 @@ from .models import (
     name_key,
 )
 from .rendering import placeholders, render
-
-logger = logging.getLogger(__name__)
 
 
 # --8<-- [start:app]
@@ -47,6 +46,7 @@ app = FastAPI(
     ),
     lifespan=lifespan,
 )
+register_error_handlers(app)  # errors.py: every failure answered in JSON
 # --8<-- [end:app]
 
 # --8<-- [start:dependencies]
@@ -55,65 +55,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 # Ids are 64-bit in every database later parts use; a larger id cannot exist.
 PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # --8<-- [end:dependencies]
-
-# --8<-- [start:errors]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorMessage, "description": "No prompt has this id"}
-}
-NAME_TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "Another prompt already has this name"}
-}
-
-
-def not_found(prompt_id: int) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"Prompt {prompt_id} not found")
-
-
-def name_taken(name: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
-    )
-    # --8<-- [end:errors]
-
-
-# --8<-- [start:invalid_request]
-@app.exception_handler(RequestValidationError)
-async def invalid_request(
-    request: Request, exc: RequestValidationError
-) -> JSONResponse:
-    # FastAPI's default handler echoes each bad input back. Python's JSON parser
-    # accepts NaN and Infinity, which cannot be written back out as JSON, so the
-    # echo itself would fail with a 500. Leave the input out of the answer.
-    errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
-    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-    # --8<-- [end:invalid_request]
-
-
-# --8<-- [start:http_error]
-@app.exception_handler(StarletteHTTPException)
-async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    # FastAPI answers 400 when Python's JSON parser fails in a way other than
-    # plain bad syntax: bytes that are not UTF-8, a number of more than 4300
-    # digits, nesting too deep to follow. Our code never raises 400, so every
-    # 400 is one of these, and for the client it is invalid input like any other.
-    if exc.status_code == status.HTTP_400_BAD_REQUEST:
-        invalid_json = {
-            "type": "json_invalid",
-            "loc": ["body"],
-            "msg": "JSON decode error",
-        }
-        return JSONResponse({"detail": [invalid_json]}, status_code=422)
-    return await http_exception_handler(request, exc)
-    # --8<-- [end:http_error]
-
-
-# --8<-- [start:unexpected_error]
-@app.exception_handler(Exception)
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the server log; the client gets JSON and no internals.
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"detail": "Internal server error"}, status_code=500)
-    # --8<-- [end:unexpected_error]
 
 
 # --8<-- [start:save]
@@ -139,7 +80,7 @@ def save(session: Session, prompt: Prompt) -> Prompt:
     "/prompts",
     status_code=status.HTTP_201_CREATED,
     response_model=PromptPublic,
-    responses=NAME_TAKEN,
+    responses=NAME_TAKEN | BAD_BODY,
     tags=["prompts"],
 )
 def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
@@ -182,7 +123,7 @@ def read_prompt(prompt_id: PromptId, session: SessionDep) -> Prompt:
 @app.patch(
     "/prompts/{prompt_id}",
     response_model=PromptPublic,
-    responses=NOT_FOUND | NAME_TAKEN,
+    responses=NOT_FOUND | NAME_TAKEN | BAD_BODY,
     tags=["prompts"],
 )
 def update_prompt(
@@ -218,7 +159,11 @@ def delete_prompt(prompt_id: PromptId, session: SessionDep) -> None:
 
 
 # --8<-- [start:render_prompt]
-@app.post("/prompts/{prompt_id}/render", responses=NOT_FOUND, tags=["prompts"])
+@app.post(
+    "/prompts/{prompt_id}/render",
+    responses=NOT_FOUND | BAD_BODY,
+    tags=["prompts"],
+)
 def render_prompt(
     prompt_id: PromptId, request: RenderRequest, session: SessionDep
 ) -> RenderResponse:

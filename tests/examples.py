@@ -1,21 +1,24 @@
-"""The example requests the chapters show, replayed against the real app.
+"""The example requests the chapters show, and what they print.
 
 Each example is a pair of files in `docs/examples/<part folder>/`:
 
-- `NN-name.sh`: one curl command exactly as a reader types it against the app
-  on http://127.0.0.1:8000 (backslash line continuations allowed);
-- `NN-name.out`: the answer, `HTTP <status>` on the first line and then the
-  JSON body pretty-printed (nothing more for a 204).
+- `NN-name.sh`: one curl command exactly as a reader pastes it against the
+  app on http://127.0.0.1:8000 (backslash line continuations allowed). Every
+  command asks curl for the status code after the body, with
+  `-w '\\nHTTP %{http_code}\\n'`;
+- `NN-name.out`: exactly what that command prints: the body as the app sent
+  it, a line break, `HTTP <status>` and a line break.
 
-`check_examples(client, part)` replays every `.sh` of a part, in NN order,
-through a TestClient and asserts that each answer matches its `.out`. Run with
-`UPDATE_EXAMPLES=1` to rewrite the `.out` files from what the app answers.
-`run_with_curl(base_url, command)` runs a command with the real curl instead,
-against a real server.
+`check_examples_with_curl(base_url, part)` is the proof: it runs each command
+in bash with the real curl, changing nothing but the address, and compares
+what it prints with the `.out` file byte for byte. `check_examples(client,
+part)` is the quick check of each chapter's own tests: it sends the same
+requests through a TestClient and prints the answer the way curl does.
+With `UPDATE_EXAMPLES=1` both write the `.out` files instead of comparing.
 """
 
-import json
 import os
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -26,6 +29,8 @@ from fastapi.testclient import TestClient
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
 BASE_URL = "http://127.0.0.1:8000"
+# What every example asks curl to print after the body.
+STATUS_LINE = "\\nHTTP %{http_code}\\n"
 
 
 @dataclass
@@ -34,23 +39,26 @@ class CurlRequest:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+    write_out: str = ""
 
 
 def parse_curl(command: str) -> CurlRequest:
-    """Read the few curl options the examples use: -s, -X, -H and -d."""
+    """Read the few curl options the examples use: -s, -w, -X, -H and -d."""
     words = shlex.split(command.replace("\\\n", " "))
     if not words or words[0] != "curl":
         raise ValueError(f"not a curl command: {command!r}")
-    method, url, headers, body = None, None, {}, None
+    method, url, headers, body, write_out = None, None, {}, None, ""
     options = iter(words[1:])
     for word in options:
         if word == "-s":
             continue
-        if word in ("-X", "-H", "-d"):
+        if word in ("-w", "-X", "-H", "-d"):
             value = next(options, None)
             if value is None:
                 raise ValueError(f"{word} needs a value in {command!r}")
-            if word == "-X":
+            if word == "-w":
+                write_out = value
+            elif word == "-X":
                 method = value
             elif word == "-H":
                 name, _, header_value = value.partition(":")
@@ -63,20 +71,19 @@ def parse_curl(command: str) -> CurlRequest:
             url = word
     if url is None or not url.startswith(BASE_URL + "/"):
         raise ValueError(f"the URL must start with {BASE_URL}/ in {command!r}")
+    if write_out not in ("", STATUS_LINE):
+        raise ValueError(f"-w may only be {STATUS_LINE!r} in {command!r}")
     if body is not None and "content-type" not in {h.lower() for h in headers}:
         # What curl itself sends with -d when no Content-Type is given.
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     method = method or ("POST" if body is not None else "GET")
-    return CurlRequest(method, url.removeprefix(BASE_URL), headers, body)
+    return CurlRequest(method, url.removeprefix(BASE_URL), headers, body, write_out)
 
 
-def format_answer(status_code: int, body: bytes) -> str:
-    """The `.out` text: the status line, then the JSON body, if any."""
-    answer = f"HTTP {status_code}\n"
-    if body:
-        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        answer += pretty + "\n"
-    return answer
+def printed_by_curl(request: CurlRequest, status_code: int, body: bytes) -> bytes:
+    """What curl prints for this answer: the body as sent, then its `-w` text."""
+    status_line = request.write_out.replace("\\n", "\n")
+    return body + status_line.replace("%{http_code}", str(status_code)).encode()
 
 
 def example_commands(part: str) -> list[Path]:
@@ -89,9 +96,23 @@ def example_commands(part: str) -> list[Path]:
     return commands
 
 
+def compare_or_record(command_file: Path, printed: bytes, how: str) -> None:
+    """Check what a command printed against its `.out` file, or record it."""
+    answer_file = command_file.with_suffix(".out")
+    if os.environ.get("UPDATE_EXAMPLES") == "1":
+        answer_file.write_bytes(printed)
+        return
+    assert answer_file.exists(), f"{answer_file.name} is missing"
+    expected = answer_file.read_bytes()
+    assert printed == expected, (
+        f"{command_file.name} {how} now prints\n{printed!r}\n"
+        f"but {answer_file.name} says\n{expected!r}\n"
+        "(rerun with UPDATE_EXAMPLES=1 if the change is intended)"
+    )
+
+
 def check_examples(client: TestClient, part: str) -> None:
-    """Replay a part's examples in order and compare with the recorded answers."""
-    update = os.environ.get("UPDATE_EXAMPLES") == "1"
+    """Replay a part's examples in order through `client`, printed as by curl."""
     for command_file in example_commands(part):
         request = parse_curl(command_file.read_text())
         response = client.request(
@@ -100,44 +121,40 @@ def check_examples(client: TestClient, part: str) -> None:
             headers=request.headers,
             content=request.body.encode() if request.body is not None else None,
         )
-        answer = format_answer(response.status_code, response.content)
-        answer_file = command_file.with_suffix(".out")
-        if update:
-            answer_file.write_text(answer)
-            continue
-        assert answer_file.exists(), f"{answer_file.name} is missing"
-        expected = answer_file.read_text()
-        assert answer == expected, (
-            f"{command_file.name}: the app now answers\n{answer}\n"
-            f"but {answer_file.name} says\n{expected}\n"
-            "(rerun with UPDATE_EXAMPLES=1 if the change is intended)"
-        )
+        printed = printed_by_curl(request, response.status_code, response.content)
+        compare_or_record(command_file, printed, "through a TestClient")
 
 
 def run_with_curl(base_url: str, command_file: Path) -> str:
-    """Run an example with the real curl and shell against `base_url`.
+    """Run an example in bash with the real curl against `base_url`.
 
-    The command runs exactly as written except for the address, and curl is
-    asked to print the status code after the body. Returns the answer in the
-    `.out` format.
+    The command runs exactly as written, except for the address. Returns what
+    it printed, which is what the `.out` file must hold.
     """
-    command = command_file.read_text().strip().replace(BASE_URL, base_url)
+    return run_in_shell(base_url, command_file).decode()
+
+
+def run_in_shell(base_url: str, command_file: Path) -> bytes:
+    command = command_file.read_text().replace(BASE_URL, base_url)
     # A proxy set in the environment must not stand between curl and the app.
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     completed = subprocess.run(
-        ["bash", "-c", command + " -w '\\n%{http_code}'"],
+        ["bash", "-c", command],
         capture_output=True,
         check=True,
         env=env,
         timeout=30,
     )
-    body, _, status = completed.stdout.rpartition(b"\n")
-    return format_answer(int(status), body)
+    return completed.stdout
 
 
 def check_examples_with_curl(base_url: str, part: str) -> None:
-    """Replay a part's examples with the real curl; the answers must match."""
+    """Paste a part's examples into bash, in order: each prints its `.out`."""
     for command_file in example_commands(part):
-        answer = run_with_curl(base_url, command_file)
-        expected = command_file.with_suffix(".out").read_text()
-        assert answer == expected, f"{command_file.name} with curl:\n{answer}"
+        printed = run_in_shell(base_url, command_file)
+        compare_or_record(command_file, printed, "pasted into bash")
+
+
+def asks_for_the_status_line(command: str) -> bool:
+    """Whether a command is written the way every example is: `curl -s -w ...`."""
+    return re.match(rf"curl -s -w '{re.escape(STATUS_LINE)}' ", command) is not None

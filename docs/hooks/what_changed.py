@@ -4,7 +4,8 @@ A chapter writes, alone on a line,
 
     <!-- what-changed: part2_crud part3_sqlite -->
 
-and this hook replaces it at build time with a one-line summary and a unified
+and this hook replaces it at build time with a folded box: its title is a
+one-line summary (files, lines added and removed), and inside is the unified
 diff of the two part folders. Nothing is written by hand, so the diff cannot go
 stale: change a line in a part folder, rebuild, and every page comparing that
 folder shows the change. `mkdocs serve` also watches the part folders, so the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -52,9 +54,14 @@ class FolderDiff:
         if details:
             files += f" ({', '.join(details)})"
         return (
-            f"From `{old}/` to `{new}/`: **{files}**, "
-            f"{self.added_lines} lines added, {self.removed_lines} lines removed."
+            f"From {old}/ to {new}/: {files}, "
+            f"{plural(self.added_lines, 'line')} added, "
+            f"{plural(self.removed_lines, 'line')} removed"
         )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def source_files(folder: Path) -> dict[str, Path]:
@@ -130,8 +137,13 @@ def render(old: str, new: str, root: Path) -> str:
     diff = diff_folders(old_dir, new_dir)
     if not diff.changed:
         return f"`{old}/` and `{new}/` hold the same code.\n"
+    # A folded admonition (pymdownx.details): the reader opens it on demand.
+    # The class lets the stylesheet keep long lines inside the box.
     fence = fence_for(diff.text)
-    return f"{diff.summary(old, new)}\n\n{fence}diff\n{diff.text}{fence}\n"
+    code = f"{fence}diff\n{diff.text}{fence}\n"
+    body = textwrap.indent(code, "    ", lambda line: True)  # blank lines too
+    title = diff.summary(old, new).replace('"', "'")
+    return f'??? abstract what-changed "{title}"\n\n{body}'
 
 
 # Top-level folders whose files the pages include or compare, for `on_serve`.

@@ -26,11 +26,12 @@ def test_requests_generated_from_the_openapi_document_get_documented_answers(
 
 @pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
 @pytest.mark.parametrize("path", BODY_PATHS)
-def test_hostile_body_gets_a_json_422(
+def test_hostile_body_gets_a_json_client_error(
     client: TestClient, path: str, body: bytes
 ) -> None:
     response = client.post(path, content=body, headers=JSON)
-    assert response.status_code == 422
+    # 400: FastAPI could not decode the body at all; 422: it is not valid input.
+    assert response.status_code in (400, 422)
     assert_answered_in_json(response)
 
 

@@ -27,7 +27,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.examples import EXAMPLES, check_examples_with_curl
 from tests.serving import ROOT, ServerProcess
 from tests.site.servers import PARTS, Servers, docs_command
 
@@ -323,12 +322,6 @@ def test_swagger_ui_shows_every_operation_offline(
     assert schema["info"]["title"] in tab.page.locator(".info .title").inner_text()
     assert not tab.problems, "\n".join(tab.problems)
     tab.page.close()
-
-
-def test_chapter_examples_work_with_real_curl(part_server: PartServer) -> None:
-    if not (EXAMPLES / part_server.part).is_dir():
-        pytest.skip(f"the chapter of {part_server.part} has no examples yet")
-    check_examples_with_curl(part_server.server.base_url, part_server.part)
 
 
 def test_link_problem_finds_missing_pages_and_anchors(build: Build) -> None:

@@ -1,4 +1,11 @@
-"""tests/examples.py: how a chapter's curl commands are read and replayed."""
+"""Every example of every chapter prints, pasted into a shell, exactly its box.
+
+The first test is the proof: each part's server is started as its chapter
+says, and each example command runs in bash with the real curl, changing
+nothing but the address; what it prints must equal its `.out` file byte for
+byte. The others pin down tests/examples.py, which the chapters' own quick
+TestClient replays use.
+"""
 
 from pathlib import Path
 
@@ -7,12 +14,51 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests import examples
-from tests.examples import CurlRequest, check_examples, format_answer, parse_curl
+from tests.examples import (
+    EXAMPLES,
+    STATUS_LINE,
+    CurlRequest,
+    asks_for_the_status_line,
+    check_examples,
+    check_examples_with_curl,
+    example_commands,
+    parse_curl,
+    printed_by_curl,
+)
+from tests.serving import ROOT
+from tests.site.servers import PARTS, Servers, docs_command
+
+EXAMPLE_PARTS = sorted(folder.name for folder in EXAMPLES.iterdir() if folder.is_dir())
+
+
+@pytest.mark.parametrize("part", EXAMPLE_PARTS)
+def test_pasted_examples_print_exactly_their_answer_boxes(
+    part: str, servers: Servers
+) -> None:
+    if part not in PARTS:
+        pytest.fail(f"tests/site/servers.py does not know how to serve {part}")
+    # A fresh server on fresh storage, started with the chapter's own command.
+    check_examples_with_curl(servers.get(docs_command(part)).base_url, part)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [c for part in EXAMPLE_PARTS for c in example_commands(part)],
+    ids=lambda command: f"{command.parent.name}/{command.name}",
+)
+def test_every_example_asks_curl_for_the_status_line(command: Path) -> None:
+    # One way for every chapter: the body as sent, then `HTTP <status>`.
+    assert asks_for_the_status_line(command.read_text()), command.name
+
+
+def test_example_folders_are_named_after_parts() -> None:
+    assert EXAMPLE_PARTS
+    assert all((ROOT / part / "main.py").is_file() for part in EXAMPLE_PARTS)
 
 
 def test_curl_with_continuations_becomes_a_request() -> None:
     command = (
-        "curl -s -X PATCH http://127.0.0.1:8000/prompts/1 \\\n"
+        f"curl -s -w '{STATUS_LINE}' -X PATCH http://127.0.0.1:8000/prompts/1 \\\n"
         "  -H 'Content-Type: application/json' \\\n"
         """  -d '{"name": "summary"}'\n"""
     )
@@ -21,6 +67,7 @@ def test_curl_with_continuations_becomes_a_request() -> None:
         "/prompts/1",
         {"Content-Type": "application/json"},
         '{"name": "summary"}',
+        STATUS_LINE,
     )
 
 
@@ -40,6 +87,7 @@ def test_curl_without_method_gets_or_posts_like_curl() -> None:
         "curl -s https://example.org/",
         "curl -s -X",
         "curl -s http://127.0.0.1:8000/ http://127.0.0.1:8000/users",
+        "curl -s -w '%{time_total}' http://127.0.0.1:8000/",
     ],
 )
 def test_commands_the_replay_cannot_reproduce_are_refused(command: str) -> None:
@@ -47,10 +95,12 @@ def test_commands_the_replay_cannot_reproduce_are_refused(command: str) -> None:
         parse_curl(command)
 
 
-def test_answer_is_the_status_then_pretty_json() -> None:
-    answer = format_answer(201, b'{"name":"caf\xc3\xa9","tags":[1]}')
-    assert answer == 'HTTP 201\n{\n  "name": "café",\n  "tags": [\n    1\n  ]\n}\n'
-    assert format_answer(204, b"") == "HTTP 204\n"
+def test_curl_prints_the_body_as_sent_then_the_status_line() -> None:
+    request = parse_curl(f"curl -s -w '{STATUS_LINE}' http://127.0.0.1:8000/")
+    body = '{"name":"café"}'.encode()
+    assert printed_by_curl(request, 201, body) == body + b"\nHTTP 201\n"
+    # No body (a 204): the line break that -w asks for comes first.
+    assert printed_by_curl(request, 204, b"") == b"\nHTTP 204\n"
 
 
 @pytest.fixture
@@ -58,7 +108,8 @@ def echo_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A part with one example, replayed against a tiny app."""
     folder = tmp_path / "echo_part"
     folder.mkdir()
-    (folder / "01-hello.sh").write_text("curl -s http://127.0.0.1:8000/hello\n")
+    command = f"curl -s -w '{STATUS_LINE}' http://127.0.0.1:8000/hello\n"
+    (folder / "01-hello.sh").write_text(command)
     monkeypatch.setattr(examples, "EXAMPLES", tmp_path)
     return folder
 
@@ -79,15 +130,15 @@ def test_update_mode_records_the_answers(
 ) -> None:
     monkeypatch.setenv("UPDATE_EXAMPLES", "1")
     check_examples(echo_client, "echo_part")
-    expected = 'HTTP 200\n{\n  "message": "hi"\n}\n'
-    assert (echo_part / "01-hello.out").read_text() == expected
+    expected = b'{"message":"hi"}\nHTTP 200\n'
+    assert (echo_part / "01-hello.out").read_bytes() == expected
 
 
 def test_a_stale_answer_fails_the_replay(
     echo_part: Path, echo_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("UPDATE_EXAMPLES", raising=False)
-    (echo_part / "01-hello.out").write_text('HTTP 200\n{\n  "message": "hello"\n}\n')
+    (echo_part / "01-hello.out").write_text('{"message":"hello"}\nHTTP 200\n')
     with pytest.raises(AssertionError, match=r"01-hello\.sh"):
         check_examples(echo_client, "echo_part")
 
@@ -95,6 +146,6 @@ def test_a_stale_answer_fails_the_replay(
 def test_an_answer_without_its_command_fails_the_replay(
     echo_part: Path, echo_client: TestClient
 ) -> None:
-    (echo_part / "02-gone.out").write_text("HTTP 200\n")
+    (echo_part / "02-gone.out").write_text("\nHTTP 204\n")
     with pytest.raises(AssertionError, match="02-gone"):
         check_examples(echo_client, "echo_part")

@@ -1,6 +1,7 @@
 """The MkDocs hook that writes each chapter's "what changed" section."""
 
 import importlib.util
+import itertools
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -59,26 +60,50 @@ def project(tmp_path: Path) -> Path:
 MARKER = "<!-- what-changed: part_a part_b -->"
 
 
-def test_marker_becomes_a_unified_diff(project: Path) -> None:
-    page = build_page(project, f"# Title\n\n{MARKER}\n\nAfter.\n")
+def folded_box(page: str) -> tuple[str, str]:
+    """The title line of the page's folded box, and its content dedented."""
+    title, blank, *body = page.splitlines(keepends=True)
+    assert blank == "\n", page
+    assert all(line.startswith("    ") for line in body), page
+    return title, "".join(line.removeprefix("    ") for line in body)
+
+
+def test_marker_becomes_a_folded_box_with_a_unified_diff(project: Path) -> None:
+    page = build_page(project, MARKER)
     assert MARKER not in page
-    assert "```diff\n" in page
-    assert "--- part_a/main.py\n+++ part_b/main.py\n" in page
-    assert "-print('old')\n+print('new')\n" in page
-    assert page.startswith("# Title\n") and page.endswith("\nAfter.\n")
+    title, content = folded_box(page)
+    # `???` is pymdownx.details: a box that opens only when the reader clicks.
+    assert title.startswith('??? abstract what-changed "From part_a/ to part_b/: ')
+    assert content.startswith("```diff\n") and content.endswith("```\n")
+    assert "--- part_a/main.py\n+++ part_b/main.py\n" in content
+    assert "-print('old')\n+print('new')\n" in content
+
+
+def test_text_around_the_marker_stays(project: Path) -> None:
+    page = build_page(project, f"# Title\n\n{MARKER}\n\nAfter.\n")
+    assert page.startswith("# Title\n\n??? abstract") and page.endswith("\nAfter.\n")
 
 
 def test_new_and_removed_files_are_shown(project: Path) -> None:
-    page = build_page(project, MARKER)
-    assert "--- /dev/null\n+++ part_b/database.py\n" in page
-    assert "+ENGINE = None\n" in page
-    assert "--- part_a/store.py\n+++ /dev/null\n" in page
+    _, content = folded_box(build_page(project, MARKER))
+    assert "--- /dev/null\n+++ part_b/database.py\n" in content
+    assert "+ENGINE = None\n" in content
+    assert "--- part_a/store.py\n+++ /dev/null\n" in content
 
 
-def test_summary_counts_files_and_lines(project: Path) -> None:
-    page = build_page(project, MARKER)
-    assert "**3 files changed (1 new, 1 removed)**" in page
-    assert "2 lines added, 2 lines removed." in page
+def test_summary_in_the_title_counts_files_and_lines(project: Path) -> None:
+    title, _ = folded_box(build_page(project, MARKER))
+    assert title == (
+        '??? abstract what-changed "From part_a/ to part_b/: 3 files changed '
+        '(1 new, 1 removed), 2 lines added, 2 lines removed"\n'
+    )
+
+
+def test_blank_lines_of_the_code_stay_inside_the_box(project: Path) -> None:
+    # An unindented blank line would not end the box, but the diff's own
+    # context line for an empty line must stay a diff line.
+    _, content = folded_box(build_page(project, MARKER))
+    assert "\n \n" in content  # the empty line between `import os` and print
 
 
 def test_readmes_caches_and_databases_are_ignored(project: Path) -> None:
@@ -124,8 +149,8 @@ def test_identical_folders_say_so(project: Path) -> None:
 
 def test_fence_is_longer_than_backticks_in_the_code(project: Path) -> None:
     write(project, {"part_b/notes.txt": "use ```python fences\n"})
-    page = build_page(project, MARKER)
-    assert "````diff\n" in page
+    _, content = folded_box(build_page(project, MARKER))
+    assert content.startswith("````diff\n")
 
 
 def test_binary_files_that_differ_are_named(project: Path) -> None:
@@ -133,8 +158,8 @@ def test_binary_files_that_differ_are_named(project: Path) -> None:
         project,
         {"part_a/logo.png": b"\x89PNG\xff1", "part_b/logo.png": b"\x89PNG\xff2"},
     )
-    page = build_page(project, MARKER)
-    assert "Binary files part_a/logo.png and part_b/logo.png differ\n" in page
+    _, content = folded_box(build_page(project, MARKER))
+    assert "Binary files part_a/logo.png and part_b/logo.png differ\n" in content
 
 
 def test_missing_folder_fails_the_build(project: Path) -> None:
@@ -154,3 +179,20 @@ def test_serve_watches_the_folders_pages_include_or_compare(tmp_path: Path) -> N
     )
     hook.on_serve(server, config=config, builder=None)
     assert watched == [str(tmp_path / name) for name in ("bench", "part_a", "part_b")]
+
+
+def test_chapters_compare_each_part_with_the_one_before_except_part_1() -> None:
+    # Part 1 and Part 2 are two different apps: a diff would be noise.
+    compared = [
+        (marker["old"], marker["new"])
+        for page in sorted((ROOT / "docs").glob("part*.md"))
+        for marker in hook.MARKER.finditer(page.read_text())
+    ]
+    parts = sorted(p.name for p in ROOT.glob("part[0-9]_*") if p.is_dir())
+    written = {page.stem for page in (ROOT / "docs").glob("part*.md")}
+    expected = [
+        (old, new)
+        for old, new in itertools.pairwise(parts[1:])
+        if f"part{new[4]}" in written  # the next chapter may not be written yet
+    ]
+    assert compared == expected

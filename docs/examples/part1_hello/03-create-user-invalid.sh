@@ -1,3 +1,3 @@
-curl -s -X POST http://127.0.0.1:8000/users \
+curl -s -w '\nHTTP %{http_code}\n' -X POST http://127.0.0.1:8000/users \
   -H 'Content-Type: application/json' \
   -d '{"name": "Ada", "age": -1}'

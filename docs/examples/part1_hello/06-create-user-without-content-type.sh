@@ -1,2 +1,2 @@
-curl -s -X POST http://127.0.0.1:8000/users \
+curl -s -w '\nHTTP %{http_code}\n' -X POST http://127.0.0.1:8000/users \
   -d '{"name": "Ada", "age": 36}'

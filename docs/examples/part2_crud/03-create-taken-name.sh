@@ -1,3 +1,3 @@
-curl -s -X POST http://127.0.0.1:8000/prompts \
+curl -s -w '\nHTTP %{http_code}\n' -X POST http://127.0.0.1:8000/prompts \
   -H 'Content-Type: application/json' \
   -d '{"name": "Summary", "template": "Sum up: {text}"}'

@@ -1,3 +1,3 @@
-curl -s -X POST http://127.0.0.1:8000/prompts/1/render \
+curl -s -w '\nHTTP %{http_code}\n' -X POST http://127.0.0.1:8000/prompts/1/render \
   -H 'Content-Type: application/json' \
   -d '{"variables": {"text": "FastAPI validates every request."}}'

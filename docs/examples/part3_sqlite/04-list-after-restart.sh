@@ -1,1 +1,1 @@
-curl -s 'http://127.0.0.1:8000/prompts?offset=0&limit=10'
+curl -s -w '\nHTTP %{http_code}\n' 'http://127.0.0.1:8000/prompts?offset=0&limit=10'
