@@ -8,7 +8,9 @@ it lets that account in; otherwise a private server the tests start
 themselves (tests/mysql_server.py).
 """
 
+import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from fastapi import FastAPI
@@ -17,8 +19,14 @@ from sqlalchemy import text
 
 from part4_mysql.database import Database
 from part4_mysql.settings import Settings
-from tests.mysql_server import FoundServer, session_server
+from tests.mysql_server import (
+    FoundServer,
+    NoServerBinaries,
+    private_server,
+    session_server,
+)
 from tests.part4_mysql.databases import (
+    Restartable,
     login_of,
     open_database,
     serving,
@@ -38,6 +46,26 @@ def mysql_server() -> Iterator[FoundServer]:
 def server_settings(mysql_server: FoundServer) -> Settings:
     """The app's settings, pointed at the server the tests use."""
     return settings_for(mysql_server.login)
+
+
+@pytest.fixture(scope="session")
+def restartable() -> Iterator[Restartable]:
+    """A private server of these tests' own, which a test may stop and restart.
+
+    Never the session's server: a restart must not reach other tests' pools.
+    """
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(private_server())
+        except NoServerBinaries as missing:
+            message = f"a restart needs a private MySQL server, and {missing}"
+            if os.environ.get("CI"):
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        configured = Settings()
+        password = configured.password.get_secret_value()
+        login = server.add_account(configured.user, password)
+        yield Restartable(server, settings_for(login))
 
 
 @pytest.fixture(scope="session")

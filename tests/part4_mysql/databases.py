@@ -4,6 +4,7 @@ import functools
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pymysql
 from fastapi import FastAPI
@@ -14,7 +15,15 @@ from part4_mysql import main as part4_main
 from part4_mysql.database import Database, get_session, make_engine
 from part4_mysql.main import app as part4_app
 from part4_mysql.settings import Settings
-from tests.mysql_server import Login
+from tests.mysql_server import Login, PrivateServer
+
+
+@dataclass(frozen=True)
+class Restartable:
+    """A private server that tests may stop and restart, and its settings."""
+
+    server: PrivateServer
+    settings: Settings  # the tutorial's account on it; no database of its own
 
 
 def login_of(settings: Settings) -> Login:

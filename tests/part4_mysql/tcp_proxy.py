@@ -92,6 +92,11 @@ class TcpProxy:
             listener, self._listener = self._listener, None
             connections = list(self._connections)
         if listener is not None:
+            # shutdown() stops the listening at once; close() alone would
+            # leave the port taken until the acceptor's wait on it returns,
+            # and a quick restore() could not bind it again.
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         self._drop(*connections)
 

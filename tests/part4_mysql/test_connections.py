@@ -1,18 +1,16 @@
-"""How the app's connections are set up: character set, strict mode, limits."""
+"""How the app's connections are set up: character set, strict mode, pool size."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import anyio.to_thread
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from part4_mysql.database import (
-    LOCK_WAIT_TIMEOUT_S,
-    READ_TIMEOUT_S,
-    Database,
-    error_number,
-)
+from part4_mysql.database import POOL_TIMEOUT_S, Database, error_number
 from part4_mysql.settings import Settings
 from tests.part4_mysql.databases import admin_connection
 
@@ -48,10 +46,11 @@ def test_strict_mode_rejects_a_too_long_value(database: Database) -> None:
 
 
 @pytest.mark.usefixtures("empty_database")
-def test_without_strict_mode_mysql_cuts_long_values_silently(
+def test_trap_taught_a_connection_without_strict_mode_cuts_long_values(
     test_settings: Settings,
 ) -> None:
-    # The trap the app avoids: the same insert on a connection without it.
+    # MySQL's own behaviour, which the chapter's "Traps" section teaches and
+    # the app avoids: the same insert on a connection without strict mode.
     with (
         admin_connection(test_settings, database=test_settings.database) as raw,
         raw.cursor() as cursor,
@@ -66,18 +65,32 @@ def test_without_strict_mode_mysql_cuts_long_values_silently(
         assert cursor.fetchone() == (100,)
 
 
-def test_lock_waits_end_before_the_read_timeout(database: Database) -> None:
-    assert int(session_variable(database, "innodb_lock_wait_timeout")) == (
-        LOCK_WAIT_TIMEOUT_S
-    )
-    assert LOCK_WAIT_TIMEOUT_S < READ_TIMEOUT_S
+def test_pool_lends_a_connection_to_every_endpoint_thread_at_once(
+    database: Database,
+) -> None:
+    # As many threads as anyio runs `def` endpoints on each hold a connection
+    # at the same time; a smaller pool would leave some of them waiting until
+    # the pool time-out, then failing.
+    async def endpoint_threads() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
 
+    threads = anyio.run(endpoint_threads)
+    all_hold_one = threading.Barrier(threads, timeout=POOL_TIMEOUT_S + 2)
+    refused: list[str] = []
 
-def test_pool_lends_a_connection_to_every_endpoint_thread(database: Database) -> None:
-    async def endpoint_threads() -> float:
-        return anyio.to_thread.current_default_thread_limiter().total_tokens
+    def hold_a_connection() -> None:
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                all_hold_one.wait()
+        except PoolTimeoutError as error:
+            refused.append(str(error).splitlines()[0])
+            all_hold_one.abort()
+        except threading.BrokenBarrierError:
+            pass  # another thread was refused
 
-    pool = database.engine.pool
-    assert isinstance(pool, QueuePool)
-    capacity = pool.size() + pool._max_overflow
-    assert capacity >= anyio.run(endpoint_threads)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in range(threads):
+            pool.submit(hold_a_connection)
+    assert refused == [], f"{len(refused)} of {threads} threads got no connection"
+    assert not all_hold_one.broken

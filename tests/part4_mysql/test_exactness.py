@@ -4,11 +4,14 @@ import math
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from part4_mysql.settings import Settings
-from tests.part4_mysql.databases import open_database, serving
+from tests.part4_mysql.databases import (
+    Restartable,
+    open_database,
+    serving,
+    throwaway_database,
+)
 
 
 def create(client: TestClient, **fields: object) -> dict[str, Any]:
@@ -72,18 +75,17 @@ def test_names_equal_after_casefold_clash(
     assert response.status_code == 409
 
 
-def test_ids_are_never_reused_even_across_a_restart(
-    app: FastAPI, test_settings: Settings
-) -> None:
-    with TestClient(app) as client:
+def test_ids_are_never_reused_even_across_a_restart(restartable: Restartable) -> None:
+    with (
+        throwaway_database(restartable.settings) as settings,
+        open_database(settings) as database,
+        serving(database) as app,
+        TestClient(app) as client,
+    ):
         create(client, name="first")
         newest = create(client, name="second")["id"]
         assert client.delete(f"/prompts/{newest}").status_code == 204
-    # A restarted app has a new engine and new connections; InnoDB keeps the
-    # AUTO_INCREMENT counter itself, so the deleted id stays used.
-    with (
-        open_database(test_settings) as database,
-        serving(database) as restarted,
-        TestClient(restarted) as client,
-    ):
+        # A real restart of the server: InnoDB keeps the AUTO_INCREMENT
+        # counter on disk, so the deleted id stays used.
+        restartable.server.restart()
         assert create(client, name="third")["id"] == newest + 1

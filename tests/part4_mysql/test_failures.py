@@ -175,9 +175,11 @@ def test_deadlock_is_a_lock_conflict_not_an_outage(empty_database: Database) -> 
     assert not is_unavailable(error)
 
 
-def test_drop_database_waits_for_an_open_transaction(
+def test_trap_taught_drop_database_waits_for_an_open_transaction(
     server_settings: Settings,
 ) -> None:
+    # MySQL's own behaviour, which the chapter's "Traps" section teaches: why
+    # the fixtures dispose of their engines before dropping a test database.
     with (
         throwaway_database(server_settings) as settings,
         admin_connection(settings, database=settings.database) as reader,

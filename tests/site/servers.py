@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mysql_server import NoServerBinaries, found_server
 from tests.serving import ServerProcess, start_server
 from tests.site.printed import SERVER_COMMANDS
 
@@ -38,26 +39,26 @@ def sqlite_file(storage: Path) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
-    # Part 4's own test helpers give a throwaway database on the local server.
+    """A throwaway database on the server Part 4's own tests would use."""
     from part4_mysql.settings import Settings
-    from tests.part4_mysql.databases import admin_connection, throwaway_database
+    from tests.part4_mysql.databases import (
+        login_of,
+        server_environment,
+        settings_for,
+        throwaway_database,
+    )
 
-    server = Settings()
-    try:
-        admin_connection(server).close()
-    except Exception as error:
-        message = f"no MySQL server for Part 4's /docs: {error}"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with throwaway_database(server) as settings:
-        yield {
-            "MYSQL_HOST": settings.host,
-            "MYSQL_PORT": str(settings.port),
-            "MYSQL_USER": settings.user,
-            "MYSQL_PASSWORD": settings.password.get_secret_value(),
-            "MYSQL_DATABASE": settings.database,
-        }
+    with ExitStack() as stack:
+        try:
+            found = stack.enter_context(found_server(login_of(Settings())))
+        except NoServerBinaries as missing:
+            # Only this: any other error is a failure, never a skip.
+            message = f"no MySQL server for Part 4's /docs, and {missing}"
+            if os.environ.get("CI"):
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        database = stack.enter_context(throwaway_database(settings_for(found.login)))
+        yield server_environment(database)
 
 
 # What each part's server needs: fresh storage, a quick fake model.
