@@ -14,13 +14,15 @@ from tests.contract.fuzzing import (
     CONTENT_TYPES,
     FUZZ_SETTINGS,
     HOSTILE_BODIES,
-    ODD_IDS,
+    NOT_IDS,
+    OTHER_SPELLINGS_OF_AN_ID,
+    UNDECODABLE_BODIES,
     check_generated_requests,
     path_segments,
     query_strings,
     raw_bodies,
 )
-from tests.contract.helpers import assert_answered_in_json
+from tests.contract.helpers import JSON, Response, assert_answered_in_json
 
 PROMPT_FIELDS = ["name", "template", "model", "temperature", "variables"]
 
@@ -55,15 +57,30 @@ def test_requests_generated_from_the_openapi_document_get_documented_answers(
     check_generated_requests(client, mode, path_parameters={"prompt_id": prompt_id})
 
 
-@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
-@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
-def test_hostile_body_gets_a_json_client_error(
-    client: TestClient, prompt_id: int, method: str, path: str, body: bytes
-) -> None:
+def send_hostile_body(
+    client: TestClient, prompt_id: int, method: str, path: str, name: str
+) -> Response:
     url = path.format(id=prompt_id)
-    headers = {"Content-Type": "application/json"}
-    response = client.request(method, url, content=body, headers=headers)
+    return client.request(method, url, content=HOSTILE_BODIES[name], headers=JSON)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES.keys() - UNDECODABLE_BODIES))
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+def test_hostile_body_gets_a_json_422(
+    client: TestClient, prompt_id: int, method: str, path: str, name: str
+) -> None:
+    response = send_hostile_body(client, prompt_id, method, path, name)
     assert response.status_code == 422
+    assert_answered_in_json(response)
+
+
+@pytest.mark.parametrize("name", sorted(UNDECODABLE_BODIES))
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+def test_undecodable_body_gets_fastapis_json_400(
+    client: TestClient, prompt_id: int, method: str, path: str, name: str
+) -> None:
+    response = send_hostile_body(client, prompt_id, method, path, name)
+    assert response.status_code == 400
     assert_answered_in_json(response)
 
 
@@ -84,14 +101,28 @@ def test_raw_body_never_gets_a_server_error(
     assert_answered_in_json(response)
 
 
-@pytest.mark.parametrize("odd_id", ODD_IDS)
-@pytest.mark.parametrize(("method", "path"), ID_OPERATIONS)
-def test_odd_id_gets_a_json_client_error(
-    client: TestClient, method: str, path: str, odd_id: str
-) -> None:
+def send_to_id(client: TestClient, method: str, path: str, prompt_id: str) -> Response:
     body: dict[str, object] = {"variables": {}} if path.endswith("render") else {}
-    response = client.request(method, path.format(id=odd_id), json=body)
-    assert response.status_code in (404, 422)
+    return client.request(method, path.format(id=prompt_id), json=body)
+
+
+@pytest.mark.parametrize("not_an_id", NOT_IDS)
+@pytest.mark.parametrize(("method", "path"), ID_OPERATIONS)
+def test_segment_that_is_no_id_gets_a_json_422(
+    client: TestClient, method: str, path: str, not_an_id: str
+) -> None:
+    response = send_to_id(client, method, path, not_an_id)
+    assert response.status_code == 422
+    assert_answered_in_json(response)
+
+
+@pytest.mark.parametrize("spelling", OTHER_SPELLINGS_OF_AN_ID)
+@pytest.mark.parametrize(("method", "path"), ID_OPERATIONS)
+def test_other_spelling_of_a_missing_id_gets_a_json_404(
+    client: TestClient, method: str, path: str, spelling: str
+) -> None:
+    response = send_to_id(client, method, path, spelling)
+    assert response.status_code == 404
     assert_answered_in_json(response)
 
 

@@ -31,8 +31,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.contract.helpers import Response
-
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 # The client fixture belongs to the whole test, so the app's state carries
@@ -55,20 +53,21 @@ SCHEMA_CHECKS = [
 # --- Requests generated from the OpenAPI document ---------------------------
 
 
-def send_case(client: TestClient, case: schemathesis.Case) -> Response:
-    """Send a schemathesis case through the test client, byte for byte."""
+def check_case(client: TestClient, case: schemathesis.Case) -> None:
+    """Send a generated request byte for byte; check the answer against the schema."""
     request = case.as_transport_kwargs(base_url=str(client.base_url))
     body = request.get("data")
     if "json" in request:
         # json.dumps writes NaN and Infinity as they were generated.
         body = json.dumps(request["json"])
-    return client.request(
+    response = client.request(
         request["method"],
         request["url"],
         params=request.get("params"),
         headers=request.get("headers"),
         content=body,
     )
+    case.validate_response(response, checks=SCHEMA_CHECKS)
 
 
 def check_generated_requests(
@@ -100,8 +99,7 @@ def check_generated_requests(
         @FUZZ_SETTINGS
         @given(case=cases)
         def answers_within_its_schema(case: schemathesis.Case) -> None:
-            response = send_case(client, case)
-            case.validate_response(response, checks=SCHEMA_CHECKS)
+            check_case(client, case)
 
         answers_within_its_schema()
 
@@ -196,11 +194,17 @@ HOSTILE_BODIES: dict[str, bytes] = {
     "nul_bytes": b"\x00" * 16,
     "one_megabyte": b'{"x": "' + b"a" * 1_000_000 + b'"}',
 }
+# The hostile bodies Python's JSON parser cannot even decode (a number of
+# more than 4300 digits, nesting too deep, bytes that are not UTF-8): FastAPI
+# itself answers those with 400. Every other one is JSON, or not JSON at all,
+# and gets a 422 that says why.
+UNDECODABLE_BODIES = {"huge_integer", "deep_array", "deep_object", "not_utf8"}
 
 
 # --- Odd path segments and query strings --------------------------------------
 
-ODD_IDS = [
+# Path segments that are no id at all: out of range, or not an integer.
+NOT_IDS = [
     "0",
     "-1",
     str(2**63),
@@ -211,14 +215,15 @@ ODD_IDS = [
     "1.5",
     "1e3",
     "0x10",
-    "+1",
-    "1_000",
-    "\u0661",  # ARABIC-INDIC DIGIT ONE
+    "\u0661",  # ARABIC-INDIC DIGIT ONE: int() reads it, the API does not
     "NaN",
     "%00",
     "%FF",
     "😀",
 ]
+# Unusual spellings of a valid id, which Pydantic reads as the number.
+OTHER_SPELLINGS_OF_AN_ID = ["+1", "1_000"]
+ODD_IDS = NOT_IDS + OTHER_SPELLINGS_OF_AN_ID
 
 path_segments = st.one_of(
     st.integers().map(str),

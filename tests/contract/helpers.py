@@ -1,10 +1,30 @@
 """Small helpers the tests of every chapter share."""
 
-from typing import Any
-
-from httpx2 import Response  # what Starlette's TestClient returns
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 __all__ = ["JSON", "Response", "assert_answered_in_json", "error_locations"]
+
+
+class Response(Protocol):
+    """The parts of an answer the tests read, whichever HTTP library made it.
+
+    Starlette's TestClient returns httpx2's or httpx's Response, depending on
+    its version; both fit.
+    """
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def is_success(self) -> bool: ...
+    def json(self, **kwargs: Any) -> Any: ...
+
 
 # For bodies sent as raw bytes, which the client cannot label by itself.
 JSON = {"Content-Type": "application/json"}

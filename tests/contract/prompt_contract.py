@@ -1,26 +1,33 @@
 """The prompt library's contract, checked over HTTP.
 
-This is `shared/api-contract.md` as executable tests. Parts 2, 3 and 4 each
-collect it with `from tests.contract.prompt_contract import *  # noqa: F403`
-in their `test_contract.py`, and provide the two fixtures it uses: `app` and
-`client` (a TestClient whose storage is fresh and empty for every test).
-Nothing here knows which part it is testing: that is the point.
+The API Part 2's chapter lays out ("What you will build", docs/part2.md) and
+Parts 3 and 4 keep unchanged: the six requests, their status codes, the rules
+for each field, unique names compared after casefold, ids never reused,
+values read back exactly, and no lost write under concurrent requests.
+
+Parts 2, 3 and 4 each collect it with
+`from tests.contract.prompt_contract import *  # noqa: F403` in their
+`test_contract.py`, and provide the two fixtures it uses: `app` and `client`
+(a TestClient whose storage is fresh and empty for every test). Nothing here
+knows which part it is testing: that is the point.
 """
 
 import itertools
 import json
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.bursts import all_at_once
 from tests.contract.helpers import JSON, Response, error_locations
 
 CONTRACT_FIELDS = ("id", "name", "template", "model", "temperature")
 MAX_ID = 2**63 - 1
+# What a prompt gets when the client leaves `model` or `temperature` out, as
+# every chapter's first created prompt shows.
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TEMPERATURE = 0.7
 
 
 # --- Helpers -----------------------------------------------------------------
@@ -57,18 +64,6 @@ def list_all(client: TestClient) -> list[dict[str, Any]]:
 def assert_not_found(response: Response) -> None:
     assert response.status_code == 404
     assert isinstance(response.json()["detail"], str)
-
-
-def all_at_once(count: int, request: Callable[[int], Response]) -> list[Response]:
-    """Send `count` requests from `count` threads, released at the same moment."""
-    start = threading.Barrier(count, timeout=30)
-
-    def send(index: int) -> Response:
-        start.wait()
-        return request(index)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(send, range(count)))
 
 
 def statuses(responses: list[Response]) -> list[int]:
@@ -147,13 +142,19 @@ class TestCreate:
         assert isinstance(prompt["id"], int)
         assert contract_part(prompt) == {"id": prompt["id"], **body}
 
-    def test_create_fills_in_model_and_temperature_defaults(
+    def test_create_without_model_stores_the_default_model(
         self, client: TestClient
     ) -> None:
         prompt = create(client)
-        assert isinstance(prompt["model"], str)
-        assert 1 <= len(prompt["model"]) <= 100
-        assert prompt["temperature"] == 0.7
+        assert prompt["model"] == DEFAULT_MODEL
+        assert read(client, prompt["id"])["model"] == DEFAULT_MODEL
+
+    def test_create_without_temperature_stores_the_default_temperature(
+        self, client: TestClient
+    ) -> None:
+        prompt = create(client)
+        assert prompt["temperature"] == DEFAULT_TEMPERATURE
+        assert read(client, prompt["id"])["temperature"] == DEFAULT_TEMPERATURE
 
     def test_created_prompt_can_be_read_back(self, client: TestClient) -> None:
         prompt = create(client)
@@ -251,11 +252,14 @@ class TestCreate:
         ],
         ids=["integer-of-5001-digits", "nested-100000-deep", "not-utf8"],
     )
-    def test_create_with_json_python_cannot_parse_returns_422(
+    def test_create_with_body_python_cannot_decode_returns_400(
         self, client: TestClient, body: bytes
     ) -> None:
+        # FastAPI's own answer, before any validation: the body is unreadable.
         response = client.post("/prompts", content=body, headers=JSON)
-        assert response.status_code == 422
+        assert response.status_code == 400
+        assert isinstance(response.json()["detail"], str)
+        assert list_all(client) == []
 
     def test_create_with_lone_surrogate_in_name_returns_422(
         self, client: TestClient
@@ -356,7 +360,8 @@ class TestUniqueName:
 
     def test_first_spelling_of_a_name_is_kept(self, client: TestClient) -> None:
         prompt = create(client, name="Straße")
-        client.post("/prompts", json={"name": "STRASSE", "template": "x"})
+        response = client.post("/prompts", json={"name": "STRASSE", "template": "x"})
+        assert response.status_code == 409
         assert read(client, prompt["id"])["name"] == "Straße"
 
 
@@ -519,7 +524,8 @@ class TestUpdate:
         create(client, name="taken")
         prompt = create(client, name="mine")
         changes = {"name": "taken", "template": "Changed {x}", "temperature": 2.0}
-        client.patch(f"/prompts/{prompt['id']}", json=changes)
+        response = client.patch(f"/prompts/{prompt['id']}", json=changes)
+        assert response.status_code == 409
         assert contract_part(read(client, prompt["id"])) == contract_part(prompt)
 
     def test_renaming_frees_the_old_name(self, client: TestClient) -> None:
@@ -825,12 +831,12 @@ class TestConcurrency:
 
 
 OPERATIONS = [
-    ("post", "/prompts", {"201", "409", "422"}),
+    ("post", "/prompts", {"201", "400", "409", "422"}),
     ("get", "/prompts", {"200", "422"}),
     ("get", "/prompts/{prompt_id}", {"200", "404", "422"}),
-    ("patch", "/prompts/{prompt_id}", {"200", "404", "409", "422"}),
+    ("patch", "/prompts/{prompt_id}", {"200", "400", "404", "409", "422"}),
     ("delete", "/prompts/{prompt_id}", {"204", "404", "422"}),
-    ("post", "/prompts/{prompt_id}/render", {"200", "404", "422"}),
+    ("post", "/prompts/{prompt_id}/render", {"200", "400", "404", "422"}),
 ]
 
 
