@@ -13,6 +13,7 @@ help:
 	@echo "make run PART=N   serve part N (1-5) with reload on http://127.0.0.1:8000"
 	@echo "                  (another port: make run PART=N PORT=8123)"
 	@echo "make test         run every chapter's checks, the site build included"
+	@echo "make install      only create .venv, with the parts and the test tools"
 	@echo "make lint         ruff and mypy"
 	@echo "make docs         serve the site on http://127.0.0.1:8001 (or PORT=...)"
 	@echo "make bench        run the benchmarks (a few minutes)"
@@ -30,9 +31,10 @@ $(BIN)/.installed-%: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$*]"
 	touch $@
 
-install: $(BIN)/.installed-base
+# For following the chapters in an activated .venv: the parts and pytest.
+install: $(BIN)/.installed-test
 
-run: install
+run: $(BIN)/.installed-base
 	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4 or 5"; exit 2; }
 	$(BIN)/uvicorn $(PART_DIR).main:app --reload --host 127.0.0.1 --port $(or $(PORT),8000)
 
