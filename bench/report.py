@@ -263,6 +263,13 @@ def targets(results: Results) -> list[Target]:
     return found
 
 
+def all_targets(results: Results) -> list[Target]:
+    """The targets of every section: the CRUD parts', then Part 5's."""
+    from . import report_part5  # it imports this module's helpers
+
+    return targets(results) + report_part5.targets(results)
+
+
 def targets_table(found: list[Target]) -> str:
     rows = [[t.claim, t.measured, t.verdict, t.note] for t in found]
     return table(["target", "measured", "result", "first error seen"], rows)
@@ -371,8 +378,10 @@ def crud_chart(results: Results, workload: str, path: Path) -> None:
 
 def write(results: Results, folder: Path) -> list[Target]:
     """Write every table and chart the chapter includes; return the targets."""
+    from . import report_part5  # it imports this module's helpers
+
     folder.mkdir(parents=True, exist_ok=True)
-    found = targets(results)
+    found = all_targets(results)
     pages = {
         "run.md": run_table(results),
         "fake_model.md": fake_model_table(results),
@@ -389,4 +398,5 @@ def write(results: Results, folder: Path) -> list[Target]:
     fake_model_chart(results, folder / "fake_model.png")
     for workload in WORKLOADS:
         crud_chart(results, workload, folder / f"crud_{workload}.png")
+    report_part5.write(results, folder)
     return found

@@ -1,0 +1,60 @@
+"""The ceiling for Part 5: a bare relay from the provider to the client.
+
+httpx reads the provider's stream, Starlette writes each chunk's text back
+out as an event. No SDK, no validation, no database, no run recorded:
+nothing that still relays a stream can do much less work per token. A
+measuring stick, not a model to copy. Same path and body as Part 5.
+"""
+
+import json
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+TEMPLATE = "Write a short story about {topic}."
+
+provider = httpx.AsyncClient(
+    base_url=os.environ["LLM_BASE_URL"],
+    headers={"Authorization": f"Bearer {os.environ['LLM_API_KEY']}"},
+    # As many open streams as the benchmark asks for; none waits for a slot.
+    limits=httpx.Limits(max_connections=None, max_keepalive_connections=1000),
+    timeout=httpx.Timeout(30.0),
+)
+
+
+async def generate_stream(request: Request) -> StreamingResponse:
+    variables = json.loads(await request.body()).get("variables", {})
+    asked = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": TEMPLATE.format(**variables)}],
+        "stream": True,
+    }
+
+    async def events() -> AsyncIterator[bytes]:
+        async with provider.stream("POST", "/chat/completions", json=asked) as answer:
+            async for line in answer.aiter_lines():
+                if not line.startswith("data: {"):
+                    continue  # blank lines between events, and "data: [DONE]"
+                choices = json.loads(line[6:])["choices"]
+                if choices and (text := choices[0]["delta"].get("content")):
+                    data = json.dumps({"text": text}).encode()
+                    yield b"event: delta\ndata: " + data + b"\n\n"
+        yield b"event: done\ndata: {}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+app = Starlette(
+    routes=[
+        Route(
+            "/prompts/{prompt_id:int}/generate/stream",
+            generate_stream,
+            methods=["POST"],
+        )
+    ]
+)
