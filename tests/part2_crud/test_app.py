@@ -1,11 +1,12 @@
-"""What Part 2 does beyond the shared contract: its name, its error handler."""
+"""What Part 2 does beyond the shared contract: its name, its error handlers."""
 
 import logging
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
+from part2_crud.errors import register_error_handlers
 from part2_crud.models import PromptPublic
 from part2_crud.store import PromptStore, get_store
 
@@ -54,3 +55,17 @@ def test_unexpected_error_is_logged_with_its_traceback(
 def test_every_request_shares_one_store() -> None:
     assert isinstance(get_store(), PromptStore)
     assert get_store() is get_store()
+
+
+def test_an_http_error_raised_on_purpose_reaches_the_client_unchanged() -> None:
+    # The handlers of errors.py leave HTTPException alone, a 400 included.
+    app = FastAPI()
+    register_error_handlers(app)
+
+    @app.get("/refuse")
+    def refuse() -> None:
+        raise HTTPException(400, "Ask me something else")
+
+    response = TestClient(app).get("/refuse")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Ask me something else"}

@@ -266,6 +266,53 @@ def test_every_page_renders_cleanly(
         assert (ARTIFACTS / name).stat().st_size > 10_000
 
 
+# Each folded "What changed" box, and each Answer box, as laid out on the page.
+BOXES = """() => ({
+    diffs: [...document.querySelectorAll("details.what-changed")].map((box) => {
+        const closed = !box.open;
+        box.open = true;
+        const code = box.querySelector("pre > code");
+        return {
+            closed,
+            summary: box.querySelector("summary").innerText,
+            boxWidth: box.getBoundingClientRect().width,
+            codeWidth: code.getBoundingClientRect().width,
+            scrolls: code.scrollWidth > code.clientWidth,
+        };
+    }),
+    answers: [...document.querySelectorAll(".language-text pre > code")].map(
+        (code) => code.scrollWidth <= code.clientWidth + 1
+    ),
+})"""
+
+
+def test_diffs_open_folded_and_long_lines_stay_inside_their_boxes(
+    site_url: str, browser: Browser
+) -> None:
+    tab = open_tab(browser, site_url)
+    # A phone-sized window: there, every diff has lines longer than the box.
+    tab.page.set_viewport_size({"width": 400, "height": 800})
+    boxes = {}
+    for page in ("part2/", "part3/", "part4/"):
+        tab.page.goto(site_url + page, wait_until="networkidle")
+        boxes[page] = tab.page.evaluate(BOXES)
+    tab.page.close()
+    assert boxes["part2/"]["diffs"] == []  # Part 1 and 2 are different apps
+    for page in ("part3/", "part4/"):
+        (diff,) = boxes[page]["diffs"]
+        assert diff["closed"], page
+        assert re.fullmatch(
+            r"From \S+/ to \S+/: \d+ files? changed.*, \d+ lines? added, "
+            r"\d+ lines? removed",
+            diff["summary"],
+        ), diff["summary"]
+        # The diff's long lines scroll inside the box instead of widening it.
+        assert diff["codeWidth"] <= diff["boxWidth"], page
+        assert diff["scrolls"], page
+    for page, found in boxes.items():
+        assert found["answers"] and all(found["answers"]), f"{page}: {found}"
+
+
 # --- Every part's /docs, offline ---------------------------------------------
 
 # FastAPI's /docs page loads these from a CDN: answer them from the package.
@@ -326,7 +373,7 @@ def test_swagger_ui_shows_every_operation_offline(
 
 def test_link_problem_finds_missing_pages_and_anchors(build: Build) -> None:
     site = "http://127.0.0.1:1/"
-    assert link_problem(site + "part1/#run-it", site, build.folder) is None
+    assert link_problem(site + "part1/#your-first-app", site, build.folder) is None
     assert link_problem(site + "nowhere/", site, build.folder)
     assert link_problem(site + "part1/#no-such-heading", site, build.folder)
     assert link_problem("https://example.org/", site, build.folder) is None
