@@ -2,9 +2,11 @@
 
 import itertools
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -68,3 +70,32 @@ def connections_held_together(
         yield all_out.is_set
     finally:
         event.remove(engine, "checkout", hold)
+
+
+@dataclass
+class Burst:
+    threads: int  # how many `def` endpoints the app runs at once
+    all_held: bool  # whether that many requests held a connection at once
+    statuses: list[int]
+
+    def explain(self) -> str:
+        held = "did" if self.all_held else "did not"
+        answers = dict(Counter(self.statuses))
+        return f"{self.threads} threads {held} hold a connection at once; {answers}"
+
+
+def burst_of_creates(client: TestClient, engine: Engine, extra: int = 24) -> Burst:
+    """`extra` more creates than threads, each thread holding a connection at once.
+
+    Use a client that answers a failed request with a 500 instead of raising
+    it (`raise_server_exceptions=False`): every answer is counted.
+    """
+    threads = thread_limit(client)
+
+    def create(n: int) -> int:
+        body = {"name": f"burst {n}", "template": "t"}
+        return client.post("/prompts", json=body).status_code
+
+    with connections_held_together(engine, threads) as all_held:
+        statuses = all_at_once(threads + extra, create)
+    return Burst(threads, all_held(), statuses)

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 from part3_sqlite import database
 from part3_sqlite.main import save, update_prompt
 from part3_sqlite.models import Prompt, PromptUpdate
-from tests.bursts import all_at_once, connections_held_together, thread_limit
+from tests.bursts import burst_of_creates
 from tests.examples import EXAMPLES
 
 RECORDED_TABLE = EXAMPLES / "part3_sqlite" / "prompt-table.sql"
@@ -242,18 +242,9 @@ def test_every_thread_gets_a_connection_at_once_so_a_burst_gets_no_error(
 ) -> None:
     # A failed request is an answer to count, not an error to raise here.
     with TestClient(app, raise_server_exceptions=False) as client:
-        threads = thread_limit(client)
-
-        def create(n: int) -> int:
-            body = {"name": f"burst {n}", "template": "t"}
-            return client.post("/prompts", json=body).status_code
-
-        # More requests than threads; the first `threads` of them each hold
-        # a connection until all of them hold one.
-        with connections_held_together(engine, threads) as all_held:
-            statuses = all_at_once(threads + 24, create)
-    assert all_held(), f"the pool could not lend {threads} connections at once"
-    assert statuses == [201] * (threads + 24)
+        burst = burst_of_creates(client, engine)
+    assert burst.all_held, burst.explain()
+    assert burst.statuses == [201] * len(burst.statuses), burst.explain()
 
 
 # --- Before the lifespan has run ------------------------------------------------

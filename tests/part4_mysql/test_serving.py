@@ -9,16 +9,15 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from part4_mysql.database import Database
 from part4_mysql.settings import Settings
-from tests.bursts import all_at_once, connections_held_together, thread_limit
+from tests.bursts import all_at_once, burst_of_creates
 from tests.part4_mysql.databases import (
     admin_connection,
-    open_database,
     server_environment,
-    serving,
     throwaway_database,
 )
 from tests.part4_mysql.tcp_proxy import TcpProxy
@@ -109,28 +108,13 @@ def test_racing_creates_across_two_workers_let_exactly_one_win(
 
 
 def test_every_thread_gets_a_connection_at_once_so_a_burst_gets_no_error(
-    test_settings: Settings, empty_database: Database
+    app: FastAPI, empty_database: Database
 ) -> None:
-    # A new engine: its pool starts empty and lends every connection afresh.
-    with (
-        open_database(test_settings) as database,
-        serving(database) as app,
-        # A failed request is an answer to count, not an error to raise here.
-        TestClient(app, raise_server_exceptions=False) as client,
-    ):
-        database.create_tables()
-        threads = thread_limit(client)
-
-        def create(n: int) -> int:
-            body = {"name": f"burst {n}", "template": "t"}
-            return client.post("/prompts", json=body).status_code
-
-        # More requests than threads; the first `threads` of them each hold
-        # a connection until all of them hold one.
-        with connections_held_together(database.engine, threads) as all_held:
-            statuses = all_at_once(threads + 24, create)
-    assert all_held(), f"the pool could not lend {threads} connections at once"
-    assert statuses == [201] * (threads + 24)
+    # A failed request is an answer to count, not an error to raise here.
+    with TestClient(app, raise_server_exceptions=False) as client:
+        burst = burst_of_creates(client, empty_database.engine)
+    assert burst.all_held, burst.explain()
+    assert burst.statuses == [201] * len(burst.statuses), burst.explain()
 
 
 # --- An outage under load -----------------------------------------------------
