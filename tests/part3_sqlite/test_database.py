@@ -171,7 +171,9 @@ def test_a_write_waits_for_another_writer_instead_of_failing(
         assert answer.result(timeout=30).status_code == 201
 
 
-def test_every_connection_waits_thirty_seconds_for_the_lock(engine: Engine) -> None:
+def test_every_connection_is_set_to_wait_thirty_seconds_for_the_lock(
+    engine: Engine,
+) -> None:
     # Several connections at once, so that the pool opens each of them.
     connections = [engine.connect() for _ in range(3)]
     try:
