@@ -84,18 +84,17 @@ class Burst:
         return f"{self.threads} threads {held} hold a connection at once; {answers}"
 
 
-def burst_of_creates(client: TestClient, engine: Engine, extra: int = 24) -> Burst:
-    """`extra` more creates than threads, each thread holding a connection at once.
+def burst_of_reads(client: TestClient, engine: Engine, extra: int = 24) -> Burst:
+    """`extra` more lists than threads, each thread holding a connection at once.
 
     Use a client that answers a failed request with a 500 instead of raising
     it (`raise_server_exceptions=False`): every answer is counted.
     """
     threads = thread_limit(client)
 
-    def create(n: int) -> int:
-        body = {"name": f"burst {n}", "template": "t"}
-        return client.post("/prompts", json=body).status_code
+    def read(_: int) -> int:
+        return client.get("/prompts").status_code
 
     with connections_held_together(engine, threads) as all_held:
-        statuses = all_at_once(threads + extra, create)
+        statuses = all_at_once(threads + extra, read)
     return Burst(threads, all_held(), statuses)
