@@ -1,0 +1,122 @@
+"""The model provider: one client for any OpenAI-compatible API.
+
+The official `openai` SDK talks to OpenAI, Ollama, vLLM or the fake provider
+alike; only the base URL and the key change. It also retries, backs off and
+times out for us. This module adds what its failures mean to our clients.
+"""
+
+import logging
+import math
+
+from fastapi import HTTPException, status
+from openai import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AsyncOpenAI,
+    AsyncStream,
+)
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+from .runs import RunInProgress
+from .settings import LLMSettings
+
+logger = logging.getLogger(__name__)
+
+
+# --8<-- [start:client]
+def make_client(settings: LLMSettings, base_url: str) -> AsyncOpenAI:
+    return AsyncOpenAI(
+        base_url=base_url,
+        api_key=settings.api_key.get_secret_value(),
+        # For connecting, and for each wait for the next bytes of an answer.
+        timeout=settings.timeout_s,
+        max_retries=settings.max_retries,  # 429, 5xx, lost connections
+    )
+    # --8<-- [end:client]
+
+
+# --8<-- [start:call]
+async def complete(llm: AsyncOpenAI, run: RunInProgress) -> ChatCompletion:
+    """The whole answer at once."""
+    return await llm.chat.completions.create(
+        model=run.model,
+        temperature=run.temperature,
+        messages=[{"role": "user", "content": run.input}],
+        max_tokens=run.max_tokens,  # None: as many as the model likes
+    )
+
+
+async def start_stream(
+    llm: AsyncOpenAI, run: RunInProgress
+) -> AsyncStream[ChatCompletionChunk]:
+    """Returns once the provider has answered with a status: the chunks follow."""
+    return await llm.chat.completions.create(
+        model=run.model,
+        temperature=run.temperature,
+        messages=[{"role": "user", "content": run.input}],
+        max_tokens=run.max_tokens,  # None: as many as the model likes
+        stream=True,
+        stream_options={"include_usage": True},  # token counts in the last chunk
+    )
+    # --8<-- [end:call]
+
+
+# --8<-- [start:failures]
+# What the provider's refusals mean; never its own message, which may quote
+# part of the key.
+REFUSALS = {
+    400: "refused the request as invalid",
+    401: "did not accept the API key: check LLM_API_KEY",
+    403: "refused access to this model",
+    404: "does not know this model: check the prompt's model and LLM_BASE_URL",
+}
+RETRY_AFTER_S = 5  # when the provider does not say
+
+
+def retry_after(error: APIStatusError) -> str:
+    """The provider's Retry-After in whole seconds, or our own guess."""
+    try:
+        seconds = float(error.response.headers["retry-after"])
+    except (KeyError, ValueError):
+        return str(RETRY_AFTER_S)
+    return str(max(1, math.ceil(seconds))) if math.isfinite(seconds) else "60"
+
+
+def provider_failure(error: APIError) -> HTTPException:
+    """The 502, 503 or 504 our client gets when the provider fails."""
+    if isinstance(error, APITimeoutError):
+        failure = HTTPException(
+            status.HTTP_504_GATEWAY_TIMEOUT,
+            "The model provider did not answer within LLM_TIMEOUT_S",
+        )
+    elif isinstance(error, APIConnectionError):
+        failure = HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The model provider cannot be reached, try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    elif isinstance(error, APIStatusError) and (
+        error.status_code in (408, 409, 429) or error.status_code >= 500
+    ):
+        # The SDK has retried already: the provider is still busy or down.
+        busy = "rate-limiting us" if error.status_code == 429 else "unavailable"
+        failure = HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"The model provider is {busy} ({error.status_code}), try again shortly",
+            headers={"Retry-After": retry_after(error)},
+        )
+    elif isinstance(error, APIStatusError):
+        refusal = REFUSALS.get(error.status_code, "refused the request")
+        failure = HTTPException(
+            status.HTTP_502_BAD_GATEWAY,
+            f"The model provider {refusal} ({error.status_code})",
+        )
+    else:  # an answer the SDK could not read, or an error inside a stream
+        failure = HTTPException(
+            status.HTTP_502_BAD_GATEWAY, "The model provider sent an unusable answer"
+        )
+    logger.warning("Model provider failed: %s", failure.detail)
+    return failure
+    # --8<-- [end:failures]
