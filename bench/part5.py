@@ -44,7 +44,7 @@ HOLD_STREAMS = 500
 TEMPLATE = "Write a short story about {topic}."
 BODY = json.dumps({"variables": {"topic": "a lighthouse keeper"}}).encode()
 
-PROVIDER = "bench.apps.provider_standin"
+PROVIDER = "part5_llm.fake_provider"
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,18 @@ def settle(pid: int, timeout: float = 10.0) -> None:
 
 def provider_env(tokens: int, rate: float, latency: float = 0.0) -> dict[str, str]:
     return {
-        "BENCH_TOKENS": str(tokens),
-        "BENCH_TOKEN_RATE": str(rate),
-        "BENCH_LATENCY_S": str(latency),
+        "FAKE_LLM_TOKENS": str(tokens),
+        "FAKE_LLM_TOKENS_PER_S": str(rate),
+        "FAKE_LLM_LATENCY_S": str(latency),
     }
 
 
 @contextmanager
 def provider(tokens: int = TOKENS, rate: float = TOKEN_RATE) -> Iterator[ServerProcess]:
-    command = UVICORN.format(module=PROVIDER)
+    # uvicorn closes a connection after 5 idle seconds, the moment an HTTP
+    # client's pool may pick it for its next request: a race that a real
+    # provider, keeping connections far longer, does not run.
+    command = UVICORN.format(module=PROVIDER) + " --timeout-keep-alive 60"
     with running_server(command, provider_env(tokens, rate)) as server:
         try:
             yield server
@@ -350,8 +353,10 @@ def profile(
 ) -> tuple[stacks.Profile, Burst, dict[str, float]] | None:
     """Sample the app's stacks with py-spy while `count` streams run.
 
-    py-spy reads the process's memory from outside, 250 times a second,
-    without pausing it (`--nonblocking`): the app runs as it would unwatched.
+    py-spy reads the process's memory from outside, 250 times a second. It
+    pauses the app for each sample, so that the stack it reads is whole, and
+    reads the C frames too (`--native`): that is where the time of the
+    garbage collector, and of the threads that only wait, shows as what it is.
     """
     spy = Path(sys.executable).with_name("py-spy")
     if not spy.exists():
@@ -360,7 +365,7 @@ def profile(
     out = folder / "stacks.txt"
     command = [str(spy), "record", "--pid", str(served.pid), "--rate", "250"]
     command += ["--duration", str(round(seconds)), "--format", "raw"]
-    command += ["--nonblocking", "--output", str(out)]
+    command += ["--native", "--gil", "--output", str(out)]
     sampler = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from .part5 import APPS, GAP_LIMIT_MS, WALL_LIMIT
-from .report import NOT_MEASURED, Results, Target, table
+from .report import NOT_MEASURED, Results, Target, table, targets_table
 
 LABELS = {app.key: app.label for app in APPS}
 CEILING_SHARE = 0.8  # Part 5's capacity, at least this share of the relay's
@@ -331,6 +331,7 @@ def write(results: Results, folder: Path) -> None:
         "part5_functions.md": functions_table(results),
         "part5_first_token.md": first_token_table(results),
         "part5_holding.md": holding_table(results),
+        "part5_targets.md": targets_table(targets(results)),
     }
     for name, text in pages.items():
         (folder / name).write_text(text)

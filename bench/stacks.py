@@ -30,6 +30,11 @@ LAYERS = [
     ("bench/apps/", "the app's own code"),
 ]
 EVENT_LOOP = "event loop (uvloop, asyncio)"
+GARBAGE_COLLECTOR = "garbage collector"
+# C frames (py-spy --native) of a thread that waits rather than works: for a
+# lock or the GIL (an idle thread-pool worker), or for the network (the event
+# loop with nothing to do). py-spy does not always see such a thread as idle.
+WAITING = ("PyThread_acquire_lock", "take_gil", "epoll_wait", "epoll_pwait")
 STANDARD_LIBRARY = "other (standard library)"
 # Frames under which the event loop runs one callback, or a thread one job.
 # What sits above them is the process's start-up, the same for every sample.
@@ -65,6 +70,8 @@ def callback_frames(frames: list[str]) -> list[str]:
 
 def attribute(stack: str) -> tuple[str, Frame | None]:
     """The layer one sample belongs to, and the innermost frame of that layer."""
+    if "gc_collect" in stack:
+        return GARBAGE_COLLECTOR, None
     frames = callback_frames(stack.split(";"))
     if not frames:
         return EVENT_LOOP, None
@@ -77,6 +84,13 @@ def attribute(stack: str) -> tuple[str, Frame | None]:
     if any("asyncio/" in text for text in frames):
         return EVENT_LOOP, None
     return STANDARD_LIBRARY, None
+
+
+def innermost_python(stack: str) -> Frame:
+    """The innermost frame of Python code, past any C frames below it."""
+    frames = [Frame.parse(text) for text in stack.split(";")]
+    python = [frame for frame in frames if frame.file.endswith(".py")]
+    return (python or frames)[-1]
 
 
 @dataclass
@@ -96,11 +110,11 @@ def read(raw: str) -> Profile:
     samples = 0
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
+        if not stack or not count.isdigit() or any(w in stack for w in WAITING):
             continue
         layer, _ = attribute(stack)
         samples += int(count)
         layers[layer] += int(count)
-        innermost = Frame.parse(stack.rsplit(";", 1)[-1])
+        innermost = innermost_python(stack)
         functions[f"{innermost.function} ({innermost.file})"] += int(count)
     return Profile(samples, layers, functions)
