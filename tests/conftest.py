@@ -31,10 +31,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
-    """Under CI=true a skip is a failure: CI has every server and tool."""
+    """One summary line per reason a chapter skips; under CI=true, a failure.
+
+    A fixture that skips (no MySQL server, no Chromium) skips every test that
+    uses it: reported under the chapter's folder, they fold into one line.
+    """
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
-    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
-        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else ""
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else ""
+    if os.environ.get("CI"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where nothing may skip: {reason}"
+    elif report.when == "setup":
+        chapter = item.path.parent.relative_to(item.config.rootpath)
+        report.longrepr = (str(chapter), None, reason)  # type: ignore[assignment]

@@ -49,10 +49,11 @@ def server_settings(mysql_server: FoundServer) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def restartable() -> Iterator[Restartable]:
+def restartable(mysql_server: FoundServer) -> Iterator[Restartable]:
     """A private server of these tests' own, which a test may stop and restart.
 
     Never the session's server: a restart must not reach other tests' pools.
+    (Asking for `mysql_server` first: with no server at all, one skip reason.)
     """
     with ExitStack() as stack:
         try:
