@@ -5,7 +5,7 @@ import pytest
 
 from tests.serving import ROOT
 from tests.site.printed import SERVER_COMMANDS
-from tests.site.servers import PARTS, Servers, docs_command, part_of
+from tests.site.servers import NEED_MYSQL, PARTS, Servers, docs_command, part_of
 
 
 @pytest.fixture(scope="package")
@@ -13,10 +13,10 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with ExitStack() as stack:
         servers = Servers(stack, tmp_path_factory.mktemp("storage"))
         # Everything that needs no database server starts now, in parallel;
-        # Part 4 starts when a test asks, so that it can skip on its own.
+        # Parts 4 and 5 start when a test asks, so that they can skip alone.
         commands = [*SERVER_COMMANDS, *map(docs_command, PARTS)]
         for command in commands:
             part = part_of(command)
-            if part != "part4_mysql" and (ROOT / part / "main.py").is_file():
+            if part not in NEED_MYSQL and (ROOT / part / "main.py").is_file():
                 servers.start(command)
         yield servers

@@ -19,7 +19,9 @@ from tests.mysql_server import NoServerBinaries, found_server
 from tests.serving import ServerProcess, start_server
 from tests.site.printed import SERVER_COMMANDS
 
-PARTS = ["part1_hello", "part2_crud", "part3_sqlite", "part4_mysql"]
+PARTS = ["part1_hello", "part2_crud", "part3_sqlite", "part4_mysql", "part5_llm"]
+# Their servers start when a test asks, so that a missing server skips alone.
+NEED_MYSQL = {"part4_mysql", "part5_llm"}
 
 
 @contextmanager
@@ -61,12 +63,20 @@ def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
         yield server_environment(database)
 
 
+@contextmanager
+def mysql_database_and_quick_model(storage: Path) -> Iterator[dict[str, str]]:
+    # No LLM_BASE_URL: Part 5 starts its own fake provider, made quick here.
+    with mysql_database(storage) as env:
+        yield {**env, "FAKE_LLM_LATENCY_S": "0.01"}
+
+
 # What each part's server needs: fresh storage, a quick fake model.
 STORAGE: dict[str, Callable[[Path], AbstractContextManager[dict[str, str]]]] = {
     "part1_hello": quick_model,
     "part2_crud": no_env,
     "part3_sqlite": sqlite_file,
     "part4_mysql": mysql_database,
+    "part5_llm": mysql_database_and_quick_model,
 }
 
 
