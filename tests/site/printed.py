@@ -24,8 +24,10 @@ FENCE = re.compile(
 )
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
 SERVER = re.compile(r"^(uvicorn|fastapi) ")
-MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-4])$")
+MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])$")
 MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)$")
+# Part 5's stream client, run against the app by tests/part5_llm.
+STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
 PYTEST = re.compile(r"^(UPDATE_(EXAMPLES|SNAPSHOTS)=1 )?pytest (?P<path>tests/\S+)$")
 # Commands for a database server that cannot run here (no Docker engine; tests
 # never log in as the database's root): their files are checked instead.

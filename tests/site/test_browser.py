@@ -231,7 +231,7 @@ def test_every_page_renders_cleanly(
 ) -> None:
     pages = site_pages(build.folder)
     # The nav of mkdocs.yml: a page per part, testing and troubleshooting.
-    for page in ("", "part1/", "part2/", "testing/", "troubleshooting/"):
+    for page in ("", "part1/", "part2/", "part5/", "testing/", "troubleshooting/"):
         assert page in pages
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
@@ -293,12 +293,12 @@ def test_diffs_open_folded_and_long_lines_stay_inside_their_boxes(
     # A phone-sized window: there, every diff has lines longer than the box.
     tab.page.set_viewport_size({"width": 400, "height": 800})
     boxes = {}
-    for page in ("part2/", "part3/", "part4/"):
+    for page in ("part2/", "part3/", "part4/", "part5/"):
         tab.page.goto(site_url + page, wait_until="networkidle")
         boxes[page] = tab.page.evaluate(BOXES)
     tab.page.close()
     assert boxes["part2/"]["diffs"] == []  # Part 1 and 2 are different apps
-    for page in ("part3/", "part4/"):
+    for page in ("part3/", "part4/", "part5/"):
         (diff,) = boxes[page]["diffs"]
         assert diff["closed"], page
         assert re.fullmatch(

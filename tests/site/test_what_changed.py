@@ -196,3 +196,21 @@ def test_chapters_compare_each_part_with_the_one_before_except_part_1() -> None:
         if f"part{new[4]}" in written  # the next chapter may not be written yet
     ]
     assert compared == expected
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    sorted((ROOT / "docs").glob("part[3-9].md")),
+    ids=lambda path: path.name,
+)
+def test_each_chapter_after_part_2_compares_itself_with_the_part_before(
+    chapter: Path,
+) -> None:
+    number = int(chapter.stem.removeprefix("part"))
+    # Exactly one marker, naming the part before and this one.
+    ((old, new),) = hook.MARKER.findall(chapter.read_text(encoding="utf-8"))
+    assert (old.split("_")[0], new.split("_")[0]) == (
+        f"part{number - 1}",
+        f"part{number}",
+    )
+    assert (ROOT / old).is_dir() and (ROOT / new).is_dir()
