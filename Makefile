@@ -44,7 +44,10 @@ run: $(BIN)/.installed-base
 # in a file of its own; they are added up at the end and checked part by part.
 CHAPTERS := part4_mysql part5_llm site part3_sqlite part2_crud part1_hello bench
 
-test: $(BIN)/.installed-test
+# tests/bench checks the benchmarks' own code, so make test needs its tools too.
+TEST_TOOLS := $(BIN)/.installed-test,bench
+
+test: $(TEST_TOOLS)
 	@rm -rf .coverage .coverage.* .unmeasured
 	@$(MAKE) --no-print-directory -k -j2 --output-sync=target \
 	    $(addprefix test-,$(CHAPTERS))
@@ -52,7 +55,7 @@ test: $(BIN)/.installed-test
 	@$(BIN)/python -m coverage report
 	@$(BIN)/python tests/coverage_per_part.py
 
-test-%: $(BIN)/.installed-test
+test-%: $(TEST_TOOLS)
 	@echo "== pytest tests/$*"
 	@COVERAGE_FILE=.coverage.$* $(BIN)/python -m pytest -q -n 0 --cov --cov-report= \
 	    $(PYTEST_ARGS) tests/$*
@@ -70,7 +73,7 @@ docs: $(BIN)/.installed-docs
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(or $(PORT),8001)
 
 # The benchmark's own checks first (a few seconds), then the measurements.
-bench: $(BIN)/.installed-bench $(BIN)/.installed-test
+bench: $(TEST_TOOLS)
 	$(BIN)/python -m pytest -q tests/bench
 	$(BIN)/python -m bench
 
