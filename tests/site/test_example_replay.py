@@ -21,6 +21,7 @@ from tests.examples import (
     asks_for_the_status_line,
     check_examples,
     check_examples_with_curl,
+    compare_or_record,
     example_commands,
     parse_curl,
     printed_by_curl,
@@ -149,3 +150,42 @@ def test_an_answer_without_its_command_fails_the_replay(
     (echo_part / "02-gone.out").write_text("\nHTTP 204\n")
     with pytest.raises(AssertionError, match="02-gone"):
         check_examples(echo_client, "echo_part")
+
+
+def test_curl_streaming_flag_changes_nothing_in_the_request() -> None:
+    streamed = f"curl -s -w '{STATUS_LINE}' -N http://127.0.0.1:8000/runs"
+    assert parse_curl(streamed) == parse_curl(streamed.replace(" -N", ""))
+
+
+RUN = '{"text":"a b","duration_ms":%d,"created_at":"%s","id":1}\nHTTP 200\n'
+
+
+@pytest.fixture
+def comparing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPDATE_EXAMPLES", raising=False)
+
+
+@pytest.mark.usefixtures("comparing")
+def test_a_runs_timings_and_start_time_may_differ_from_the_box(
+    echo_part: Path,
+) -> None:
+    box = RUN % (611, "2026-11-30T20:32:27.032159Z")
+    (echo_part / "01-hello.out").write_text(box)
+    printed = RUN % (7, "2027-01-02T03:04:05.000001Z")
+    compare_or_record(echo_part / "01-hello.sh", printed.encode(), "here")
+
+
+@pytest.mark.usefixtures("comparing")
+@pytest.mark.parametrize(
+    "printed",
+    [
+        RUN.replace("a b", "a c") % (611, "2026-11-30T20:32:27.032159Z"),
+        RUN.replace('"id":1', '"id":2') % (611, "2026-11-30T20:32:27.032159Z"),
+    ],
+)
+def test_everything_else_in_a_run_must_match_the_box(
+    echo_part: Path, printed: str
+) -> None:
+    (echo_part / "01-hello.out").write_text(RUN % (611, "2026-11-30T20:32:27.032159Z"))
+    with pytest.raises(AssertionError, match=r"01-hello\.sh"):
+        compare_or_record(echo_part / "01-hello.sh", printed.encode(), "here")
