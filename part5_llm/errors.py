@@ -68,7 +68,28 @@ PROVIDER_FAILED: dict[int | str, dict[str, Any]] = {
 RUN_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorMessage, "description": "No run has this id"}
 }
-# --8<-- [end:provider_errors]
+
+
+def in_json(
+    responses: dict[int | str, dict[str, Any]],
+) -> dict[int | str, dict[str, Any]]:
+    """The same errors, for a route whose own answer is an event stream.
+
+    FastAPI documents a `model` in the route's own media type; these errors
+    come before the stream starts, as JSON, and say so.
+    """
+    return {
+        code: {
+            "description": response["description"],
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{ErrorMessage.__name__}"}
+                }
+            },
+        }
+        for code, response in responses.items()
+    }
+    # --8<-- [end:provider_errors]
 
 
 def not_found(prompt_id: int) -> HTTPException:

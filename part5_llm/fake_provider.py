@@ -12,7 +12,8 @@ FAKE_LLM_TOKENS_PER_S, FAKE_LLM_TOKENS (words per answer), FAKE_LLM_API_KEY
 
 Failing on purpose, chosen by the request's model name:
 `fake-error-<status>` answers with that status (401, 404, 429, 500, 503...),
-`fake-silent` never answers, `fake-stall` stops after three tokens.
+`fake-silent` never answers, `fake-stall` stops after three tokens, and
+`fake-slow` streams four words a second (`fake-slow-0.5`: one in two seconds).
 `GET /fake/calls` tells what it was asked, and how each call ended.
 
 Run it alone with `python -m part5_llm.fake_provider --port 9100`.
@@ -44,6 +45,7 @@ TOKENS = int(os.environ.get("FAKE_LLM_TOKENS", "40"))
 API_KEY = os.environ.get("FAKE_LLM_API_KEY")
 RETRY_AFTER_S = os.environ.get("FAKE_LLM_RETRY_AFTER_S", "1")
 STALL_AFTER_TOKENS = 3
+SLOW_TOKENS_PER_S = 4.0
 
 app = FastAPI(title="Fake model provider", version="1.0.0")
 
@@ -183,6 +185,15 @@ async def chat_completions(
     )
 
 
+def stream_rate(model: str) -> float:
+    """Words per second: FAKE_LLM_TOKENS_PER_S, unless the model says otherwise."""
+    if model == "fake-slow":
+        return SLOW_TOKENS_PER_S
+    if model.startswith("fake-slow-"):
+        return float(model.removeprefix("fake-slow-"))
+    return TOKENS_PER_S
+
+
 # --8<-- [start:stream]
 async def streamed(
     call: Call,
@@ -204,6 +215,7 @@ async def streamed(
         }
         return format_sse_event(data_str=json.dumps(chunk))
 
+    rate = stream_rate(call.model)
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
@@ -212,7 +224,7 @@ async def streamed(
             if call.model == "fake-stall" and number == STALL_AFTER_TOKENS:
                 await asyncio.Event().wait()  # silent until the client leaves
             # On the clock, not after each token: a busy moment does not add up.
-            await asyncio.sleep(start + (number + 1) / TOKENS_PER_S - loop.time())
+            await asyncio.sleep(start + (number + 1) / rate - loop.time())
             yield event({"content": word if number == 0 else " " + word})
             call.tokens_sent += 1
         yield event({}, finish_reason)

@@ -31,6 +31,7 @@ from .errors import (
     PROVIDER_FAILED,
     RUN_NOT_FOUND,
     UNAVAILABLE,
+    in_json,
     name_taken,
     not_found,
     register_error_handlers,
@@ -277,6 +278,9 @@ def start_run(
 ) -> RunInProgress:
     """The prompt, filled in: a 404 or a 422 comes before any model is called."""
     prompt = get_prompt(session, prompt_id)
+    # Give the connection back to the pool now, not when the request ends: a
+    # model may take minutes, and 40 connections must serve every stream.
+    session.close()
     return RunInProgress(
         prompt_id=prompt_id,
         model=prompt.model,
@@ -351,7 +355,7 @@ class StreamError(BaseModel):
 @app.post(
     "/prompts/{prompt_id}/generate/stream",
     response_class=EventSourceResponse,
-    responses=NOT_FOUND | BAD_BODY | PROVIDER_FAILED,
+    responses=in_json(NOT_FOUND | BAD_BODY | PROVIDER_FAILED),
     tags=["generate"],
 )
 async def generate_stream(

@@ -44,9 +44,10 @@ class Settings(BaseSettings):
 
 # --8<-- [start:llm_settings]
 class LLMSettings(BaseSettings):
-    # LLM_BASE_URL fills `base_url`, LLM_API_KEY fills `api_key`, and so on.
+    # LLM_BASE_URL fills `base_url`, LLM_API_KEY fills `api_key`, and so on;
+    # a variable set to "" counts as not set.
     model_config = SettingsConfigDict(
-        env_prefix="LLM_", env_file=".env", extra="ignore"
+        env_prefix="LLM_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
     # None: no provider configured, so the app starts its fake one (offline).

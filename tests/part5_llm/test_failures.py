@@ -1,0 +1,153 @@
+"""When the provider fails: 502, 503 or 504 as the contract says, and a failed run.
+
+Before a stream has started, a failure is a status code in JSON, exactly as
+for `generate`; after it has started, it is one `error` event that ends it.
+"""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.part5_llm.conftest import (
+    APP_COMMAND,
+    MAX_RETRIES,
+    llm_environment,
+    measured,
+)
+from tests.part5_llm.helpers import (
+    calls,
+    create_prompt,
+    expected_answer,
+    key_pieces_in,
+    runs_of,
+    stream,
+    unique_topic,
+)
+from tests.serving import ServerProcess, free_port, running_server
+
+ENDPOINTS = ["generate", "generate/stream"]
+
+# The fake fails as its model name says; the app answers as the contract says.
+FAILURES = [
+    pytest.param("fake-error-400", 502, "refused the request as invalid", id="400"),
+    pytest.param("fake-error-401", 502, "check LLM_API_KEY", id="401"),
+    pytest.param("fake-error-403", 502, "refused access", id="403"),
+    pytest.param("fake-error-404", 502, "does not know this model", id="404"),
+    pytest.param("fake-error-500", 503, "unavailable (500)", id="500"),
+    pytest.param("fake-silent", 504, "did not answer within", id="silent"),
+]
+
+
+def ask(
+    http: httpx.Client, endpoint: str, prompt_id: int, topic: str
+) -> httpx.Response:
+    body = {"variables": {"topic": topic}}
+    if endpoint == "generate":
+        return http.post(f"/prompts/{prompt_id}/generate", json=body)
+    response, received = stream(http, prompt_id, body)
+    assert received == [], "a failure before the stream is no event"
+    return response
+
+
+@pytest.mark.parametrize(("model", "status", "says"), FAILURES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_provider_failure_gets_its_status_in_json(
+    http: httpx.Client, endpoint: str, model: str, status: int, says: str
+) -> None:
+    prompt_id = create_prompt(http, model=model)
+    response = ask(http, endpoint, prompt_id, unique_topic())
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert says in response.json()["detail"]
+    # The fake's 401 quotes part of the key, as OpenAI's does: we never do.
+    assert not key_pieces_in(response.text)
+
+
+@pytest.mark.parametrize(
+    ("model", "says"),
+    [("fake-error-429", "rate-limiting"), ("fake-error-503", "unavailable (503)")],
+)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_busy_provider_is_retried_then_503_passes_on_its_retry_after(
+    http: httpx.Client, fake: ServerProcess, endpoint: str, model: str, says: str
+) -> None:
+    prompt_id = create_prompt(http, model=model)
+    topic = unique_topic()
+    response = ask(http, endpoint, prompt_id, topic)
+    assert response.status_code == 503
+    assert says in response.json()["detail"]
+    assert response.headers["retry-after"] == "1"  # the fake's 0.2 s, rounded up
+    assert len(calls(fake, topic)) == 1 + MAX_RETRIES
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_refusal_is_not_retried(
+    http: httpx.Client, fake: ServerProcess, endpoint: str
+) -> None:
+    prompt_id = create_prompt(http, model="fake-error-404")
+    topic = unique_topic()
+    ask(http, endpoint, prompt_id, topic)
+    assert len(calls(fake, topic)) == 1
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_failed_call_is_recorded_as_a_failed_run(
+    http: httpx.Client, endpoint: str
+) -> None:
+    prompt_id = create_prompt(http, model="fake-error-403")
+    topic = unique_topic()
+    detail = ask(http, endpoint, prompt_id, topic).json()["detail"]
+    [run] = runs_of(http, prompt_id)
+    assert (run["status"], run["error"], run["text"]) == ("failed", detail, "")
+    assert run["first_token_ms"] is None
+
+
+def test_stall_mid_stream_ends_it_with_one_504_error_event(
+    http: httpx.Client,
+) -> None:
+    prompt_id = create_prompt(http, model="fake-stall")  # silent after 3 words
+    _, received = stream(http, prompt_id, {"variables": {"topic": unique_topic()}})
+    assert [e.event for e in received] == ["delta"] * 3 + ["error"]
+    assert received[-1].data == {
+        "status": 504,
+        "detail": "The model provider did not answer within LLM_TIMEOUT_S",
+    }
+
+
+def test_stall_mid_stream_records_a_failed_run_with_the_text_so_far(
+    http: httpx.Client,
+) -> None:
+    prompt_id = create_prompt(http, model="fake-stall")
+    topic = unique_topic()
+    stream(http, prompt_id, {"variables": {"topic": topic}})
+    [run] = runs_of(http, prompt_id)
+    assert run["status"] == "failed"
+    assert run["error"] == "The model provider did not answer within LLM_TIMEOUT_S"
+    assert run["text"] == expected_answer(topic, 3)
+
+
+@pytest.fixture(scope="module")
+def unreachable(
+    fake: ServerProcess, mysql_env: dict[str, str]
+) -> Iterator[httpx.Client]:
+    """The app, pointed at a port where no provider listens."""
+    nowhere = llm_environment(fake) | {
+        "LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"
+    }
+    with (
+        running_server(APP_COMMAND, measured(mysql_env | nowhere)) as server,
+        httpx.Client(base_url=server.base_url, timeout=10) as client,
+    ):
+        yield client
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_unreachable_provider_gets_503_with_retry_after(
+    unreachable: httpx.Client, endpoint: str
+) -> None:
+    prompt_id = create_prompt(unreachable)
+    response = ask(unreachable, endpoint, prompt_id, unique_topic())
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("The model provider cannot be reached")
+    assert response.headers["retry-after"] == "5"
