@@ -66,7 +66,7 @@ def processor() -> str:
 
 def measure(args: argparse.Namespace, results: report.Results) -> None:
     config = settings(args.quick)
-    results["meta"] = {
+    meta = {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "mode": "quick (not for publication)" if args.quick else "full",
         "cpus": os.cpu_count(),
@@ -77,6 +77,8 @@ def measure(args: argparse.Namespace, results: report.Results) -> None:
         "rounds": int(config["rounds"]),
         "warmup": config["warmup"],
     }
+    if args.only != "part5":  # results.json, and its notes, stay as they were
+        results["meta"] = meta
     if args.only in (None, "fake-model"):
         results["fake_model"] = scenarios.fake_model(
             requests=200, latency=0.5, deadline=config["deadline"]
@@ -100,7 +102,7 @@ def measure(args: argparse.Namespace, results: report.Results) -> None:
             plan = part5.QUICK if args.quick else part5.FULL
             measured = part5.streaming(databases, plan)
             # Its own copy of the run's notes: part5.json stands alone.
-            results["part5"] = {"run": dict(results["meta"]), **measured}
+            results["part5"] = {"run": meta, **measured}
         finally:
             databases.remove_all()
 
@@ -156,7 +158,6 @@ def main() -> int:
             results = json.loads(results_path.read_text())
         if part5_path.exists():
             results["part5"] = json.loads(part5_path.read_text())
-            results.setdefault("meta", results["part5"]["run"])
     if not args.report_only:
         started = time.monotonic()
         measure(args, results)
@@ -168,6 +169,8 @@ def main() -> int:
         if streaming is not None:
             part5_path.write_text(json.dumps(streaming, indent=2) + "\n")
             results["part5"] = streaming
+    if "meta" not in results and "part5" in results:
+        results["meta"] = results["part5"]["run"]  # Part 5 measured alone
     if not results:
         print(f"nothing to report: {results_path} does not exist", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,10 +170,18 @@ def serve(
 
 
 def measure(
-    served: Served, provider_pid: int, count: int, deadline: float
+    served: Served,
+    provider_pid: int,
+    count: int,
+    deadline: float,
+    on_start: Callable[[], None] = lambda: None,
 ) -> tuple[Burst, dict[str, float]]:
-    """One burst of `count` streams, with the CPU each process spent on it."""
+    """One burst of `count` streams, with the CPU each process spent on it.
+
+    `on_start` runs once the app is quiet, just before the streams start.
+    """
     settle(served.pid)
+    on_start()
     before = (cpu_seconds(served.pid), cpu_seconds(provider_pid), own_cpu_seconds())
     outcome = run(burst(*served.host_port(), served.path, BODY, count, deadline))
     settle(served.pid)
@@ -347,9 +356,44 @@ def hold(served: Served, provider_pid: int, count: int, alone: float) -> dict[st
 # --------------------------------------------------------------------------
 # Where the CPU goes
 
+SDK_APP = StreamApp(
+    "sdk", "openai SDK + fastapi.sse", "variant", "bench.apps.sdk_stream"
+)
+# The two ways of reading a stream with the SDK, and the relay as the floor.
+READING_WAYS = [
+    ("objects", "SDK chunks as objects (as Part 5 reads them)", "/objects/stream"),
+    ("lines", "SDK raw lines, parsed with json.loads", "/lines/stream"),
+]
+
+
+def reading_costs(
+    relay: Served | None, provider_url: str, provider_pid: int, count: int, repeats: int
+) -> list[dict[str, Any]]:
+    """App CPU per token for each way of reading, the ways taking turns."""
+    per_token: dict[str, list[float]] = {key: [] for key, _, _ in READING_WAYS}
+    with serve(SDK_APP, provider_url) as sdk:
+        ways = [
+            (key, Served(SDK_APP, sdk.server, path)) for key, _, path in READING_WAYS
+        ]
+        if relay is not None:
+            per_token["relay"] = []
+            ways.append(("relay", relay))
+        for _key, served in ways:  # warm each up: connections, first imports
+            measure(served, provider_pid, count, 30)
+        for _ in range(repeats):
+            for key, served in ways:
+                outcome, cpu = measure(served, provider_pid, count, 30)
+                if outcome.tokens:
+                    per_token[key].append(cpu["app"] * 1e6 / outcome.tokens)
+    labels = {key: label for key, label, _ in READING_WAYS} | {"relay": "bare relay"}
+    return [
+        {"way": key, "label": labels[key], "count": count, "us_per_token": values}
+        for key, values in per_token.items()
+    ]
+
 
 def profile(
-    served: Served, provider_pid: int, count: int, seconds: float
+    served: Served, provider_pid: int, count: int, deadline: float
 ) -> tuple[stacks.Profile, Burst, dict[str, float]] | None:
     """Sample the app's stacks with py-spy while `count` streams run.
 
@@ -364,20 +408,26 @@ def profile(
     folder = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     out = folder / "stacks.txt"
     command = [str(spy), "record", "--pid", str(served.pid), "--rate", "250"]
-    command += ["--duration", str(round(seconds)), "--format", "raw"]
-    command += ["--native", "--gil", "--output", str(out)]
-    sampler = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
+    command += ["--format", "raw", "--native", "--gil", "--output", str(out)]
+    sampler: subprocess.Popen[bytes] | None = None
+
+    def start_sampling() -> None:
+        nonlocal sampler
+        sampler = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(0.5)  # time for py-spy to attach
-        outcome, cpu = measure(served, provider_pid, count, deadline=seconds)
-        sampler.wait(timeout=seconds + 10)
+
+    try:
+        outcome, cpu = measure(served, provider_pid, count, deadline, start_sampling)
+        assert sampler is not None
+        sampler.send_signal(signal.SIGINT)  # py-spy writes what it has, then exits
+        sampler.wait(timeout=30)
         if not out.exists():
             return None
         return stacks.read(out.read_text()), outcome, cpu
     finally:
-        if sampler.poll() is None:
+        if sampler is not None and sampler.poll() is None:
             sampler.kill()
             sampler.wait()
         shutil.rmtree(folder, ignore_errors=True)
@@ -403,7 +453,7 @@ FULL = Settings(
     steps=STEPS,
     first_token_samples=30,
     hold_streams=HOLD_STREAMS,
-    profile_streams=100,
+    profile_streams=25,
 )
 # Short streams, few steps: to try the bench out, not to publish.
 QUICK = Settings(
@@ -475,13 +525,17 @@ def streaming(databases: Databases, settings: Settings) -> dict[str, Any]:
             results["holding"].append(
                 hold(holder, model_pid, settings.hold_streams, alone)
             )
+        step(f"reading a stream with the SDK: {settings.profile_streams} streams")
+        results["reading"] = reading_costs(
+            by_key.get("relay"), model.base_url, model_pid, settings.profile_streams, 3
+        )
         if "part5" in by_key:
             step(f"profile of Part 5 under {settings.profile_streams} streams")
             results["profile"] = profile_summary(
                 by_key["part5"],
                 model_pid,
                 settings.profile_streams,
-                seconds=settings.tokens / TOKEN_RATE + 2,
+                deadline=60,
             )
     with ExitStack() as running:
         # Short streams: time to first token needs many samples, not long ones.
@@ -502,10 +556,10 @@ def streaming(databases: Databases, settings: Settings) -> dict[str, Any]:
 
 
 def profile_summary(
-    served: Served, provider_pid: int, count: int, seconds: float
+    served: Served, provider_pid: int, count: int, deadline: float
 ) -> dict[str, Any]:
     """Where the app's CPU goes while `count` streams run, by layer."""
-    found = profile(served, provider_pid, count, seconds)
+    found = profile(served, provider_pid, count, deadline)
     if found is None:
         return {"skipped": "py-spy is not installed (pip install py-spy)"}
     stacks_read, outcome, cpu = found

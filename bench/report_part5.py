@@ -156,6 +156,31 @@ def cpu_table(results: Results) -> str:
     return table([*header, "load client µs/token"], rows)
 
 
+def reading_table(results: Results) -> str:
+    """The app's CPU per token for each way of reading the provider's stream."""
+    ways = section(results).get("reading", [])
+    relay = next((w for w in ways if w["way"] == "relay" and w["us_per_token"]), None)
+    floor = statistics.median(relay["us_per_token"]) if relay else None
+    rows = []
+    for way in ways:
+        if not way["us_per_token"]:
+            continue
+        mine = statistics.median(way["us_per_token"])
+        rows.append(
+            [
+                way["label"],
+                f"{mine:.0f}",
+                " / ".join(f"{value:.0f}" for value in way["us_per_token"]),
+                share(mine, floor),
+            ]
+        )
+    if not rows:
+        return "Not measured in this run.\n"
+    count = ways[0]["count"]
+    header = [f"reading {count} streams", "app µs/token (median)", "each run"]
+    return table([*header, "vs bare relay"], rows)
+
+
 def profile_table(results: Results) -> str:
     found = section(results).get("profile")
     if not found:
@@ -328,6 +353,7 @@ def write(results: Results, folder: Path) -> None:
         "part5_steps.md": steps_table(results),
         "part5_cpu.md": cpu_table(results),
         "part5_profile.md": profile_table(results),
+        "part5_reading.md": reading_table(results),
         "part5_functions.md": functions_table(results),
         "part5_first_token.md": first_token_table(results),
         "part5_holding.md": holding_table(results),

@@ -235,6 +235,10 @@ def sample_results(part5_capacity: int) -> dict[str, Any]:
         },
         "first_token": {"direct_ms": [2.0, 3.0], "apps": {"part5": [8.0, 9.0]}},
         "holding": [{"app": "part5", **step(500, True)}],
+        "reading": [
+            {"way": "objects", "label": "objects", "count": 25, "us_per_token": [600]},
+            {"way": "relay", "label": "relay", "count": 25, "us_per_token": [300]},
+        ],
     }
 
 
@@ -258,6 +262,8 @@ def test_report_writes_part5_tables_and_chart(tmp_path: Path) -> None:
     assert (tmp_path / "part5_capacity.png").exists()
     capacity = (tmp_path / "part5_capacity.md").read_text()
     assert "| Part 5 | 35 | 35 |" in capacity
+    reading = (tmp_path / "part5_reading.md").read_text()
+    assert "| objects | 600 | 600 | 2.00x |" in reading
 
 
 # --- A tiny real run ----------------------------------------------------------
