@@ -46,10 +46,12 @@ CHAPTERS := part4_mysql part5_llm site part3_sqlite part2_crud part1_hello bench
 
 # tests/bench checks the benchmarks' own code, so make test needs its tools too.
 TEST_TOOLS := $(BIN)/.installed-test,bench
+# How many chapters run at a time.
+JOBS ?= 2
 
 test: $(TEST_TOOLS)
 	@rm -rf .coverage .coverage.* .unmeasured
-	@$(MAKE) --no-print-directory -k -j2 --output-sync=target \
+	@$(MAKE) --no-print-directory -k -j$(JOBS) --output-sync=target \
 	    $(addprefix test-,$(CHAPTERS))
 	@$(BIN)/python -m coverage combine -q
 	@$(BIN)/python -m coverage report
