@@ -333,14 +333,17 @@ async def open_stream(
         # Closing the connection tells the provider to stop generating.
         await stream.close()
         if not run.finished:  # the client went away before the end
-            await record_cancelled(run)
+            await record_or_log(run, RunStatus.cancelled)
 
 
-async def record_cancelled(run: RunInProgress) -> None:
+async def record_or_log(
+    run: RunInProgress, status: RunStatus, error: str | None = None
+) -> None:
+    """Record a run that nobody waits for; if MySQL is away, say so in the log."""
     try:
-        await run.finish(RunStatus.cancelled)
-    except SQLAlchemyError as error:  # nobody is left to tell but the log
-        logger.warning("A cancelled run was not recorded: %s", describe(error))
+        await run.finish(status, error)
+    except SQLAlchemyError as failure:
+        logger.warning("A %s run was not recorded: %s", status.value, describe(failure))
 
 
 class Delta(BaseModel):
@@ -367,12 +370,18 @@ async def generate_stream(
         async for chunk in stream:
             if text := run.read_chunk(chunk):
                 yield ServerSentEvent(event="delta", data=Delta(text=text))
-        done = await run.finish(RunStatus.completed)
     except APIError as error:  # the provider failed after the stream started
         failure = provider_failure(error)
-        await run.finish(RunStatus.failed, error=failure.detail)
+        await record_or_log(run, RunStatus.failed, failure.detail)
         error_event = StreamError(status=failure.status_code, detail=failure.detail)
         yield ServerSentEvent(event="error", data=error_event)
+        return
+    try:
+        done = await run.finish(RunStatus.completed)
+    except SQLAlchemyError as failure:  # the answer came, MySQL did not take it
+        logger.warning("A completed run was not recorded: %s", describe(failure))
+        unrecorded = StreamError(status=503, detail="Database unavailable")
+        yield ServerSentEvent(event="error", data=unrecorded)
         return
     yield ServerSentEvent(event="done", data=RunSummary.model_validate(done))
     # --8<-- [end:stream]

@@ -13,8 +13,8 @@ from tests.part5_llm.helpers import create_prompt
 from tests.serving import ServerProcess, running_server
 
 STREAMS = 200
-ARRIVAL_S = 2.0  # the clients arrive over two seconds, as people do
-WORDS = 3  # 3 s per stream, at a word a second
+ARRIVAL_S = 3.0  # the clients arrive over three seconds, as people do
+WORDS = 4  # 4 s per stream, at a word a second
 HEALTH_WITHIN_S = 0.5  # loose: the app, the fake and this test share 2 cores
 
 

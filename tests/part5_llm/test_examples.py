@@ -1,17 +1,11 @@
-"""The chapter's example commands, pasted into bash against the real app.
-
-A TestClient would read a stream only once it had ended, so these run with
-the real curl against the app under uvicorn, on an empty database.
-"""
+from typing import cast
 
 import httpx
+from fastapi.testclient import TestClient
 
-from tests.examples import check_examples_with_curl
-from tests.serving import ServerProcess
+from tests.examples import check_examples
 
 
-def test_chapter_examples_print_their_answer_boxes(
-    client: httpx.Client, app_server: ServerProcess
-) -> None:
-    # `client` empties the tables first, so the ids are the chapter's.
-    check_examples_with_curl(app_server.base_url, "part5_llm")
+def test_chapter_examples_match_the_app(client: httpx.Client) -> None:
+    # Over the wire to the real app: check_examples only sends requests.
+    check_examples(cast(TestClient, client), "part5_llm")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.part5_llm.conftest import measured
+from tests.part5_llm.conftest import APP_COMMAND, llm_environment, measured
 from tests.part5_llm.helpers import (
     TEMPLATE,
     create_prompt,
@@ -14,7 +14,7 @@ from tests.part5_llm.helpers import (
     key_pieces_in,
     unique_topic,
 )
-from tests.serving import ROOT, ServerProcess, running_server
+from tests.serving import ROOT, ServerProcess, free_port, running_server
 
 RUN_COMMAND = "uvicorn part5_llm.main:app --reload"
 # Set but empty counts as not set: a reader's own LLM_* variables stay out.
@@ -83,3 +83,20 @@ def test_the_key_is_in_no_log_answer_or_openapi_document(
             assert not key_pieces_in(answer)
     assert not key_pieces_in(http.get("/openapi.json").text)
     assert not key_pieces_in(app_server.log())
+
+
+def test_without_mysql_it_starts_and_answers_503_even_to_a_stream(
+    fake: ServerProcess, mysql_env: dict[str, str]
+) -> None:
+    nobody_listens = mysql_env | {"MYSQL_PORT": str(free_port())}
+    environment = measured(nobody_listens | llm_environment(fake))
+    with running_server(APP_COMMAND, environment) as server:
+        health = httpx.get(f"{server.base_url}/health", timeout=10)
+        path = f"{server.base_url}/prompts/1/generate/stream"
+        stream = httpx.post(path, json={"variables": {}}, timeout=10)
+    for answer in (health, stream):
+        assert answer.status_code == 503
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.headers["retry-after"] == "5"
+    assert server.log().count("is unavailable") == 1
+    assert "Traceback" not in server.log()
