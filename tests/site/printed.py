@@ -28,6 +28,11 @@ MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])$")
 MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)$")
 # Part 5's stream client, run against the app by tests/part5_llm.
 STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
+# A server command with a model provider's settings before it (Ollama, OpenAI:
+# neither is reachable here, so the settings are checked, and the command).
+WITH_LLM_SETTINGS = re.compile(
+    r"^(?P<settings>(LLM_[A-Z_]+=\S+ )+)(?P<command>(uvicorn|fastapi) .+)$"
+)
 PYTEST = re.compile(r"^(UPDATE_(EXAMPLES|SNAPSHOTS)=1 )?pytest (?P<path>tests/\S+)$")
 # Commands for a database server that cannot run here (no Docker engine; tests
 # never log in as the database's root): their files are checked instead.

@@ -6,6 +6,7 @@ the files they use.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from tests.examples import EXAMPLES, example_commands
 from tests.serving import ROOT
@@ -33,6 +35,7 @@ from tests.site.printed import (
     SERVER_COMMANDS,
     SNIPPET,
     STREAM_CLIENT,
+    WITH_LLM_SETTINGS,
     make_dry_run,
     server_command,
 )
@@ -43,7 +46,7 @@ def test_every_printed_command_is_one_the_tests_check() -> None:
     assert ALL_COMMANDS
     # STREAM_CLIENT: tests/part5_llm/test_stream_client.py runs each one.
     known = [SNIPPET, SERVER, MAKE_RUN, MAKE_OTHER, PYTEST, COMPOSE, PROVISION]
-    known.append(STREAM_CLIENT)
+    known += [STREAM_CLIENT, WITH_LLM_SETTINGS]
     unchecked = [
         command
         for command in ALL_COMMANDS
@@ -66,6 +69,33 @@ def test_make_run_starts_the_uvicorn_command_the_pages_print(command: str) -> No
     # The pages offer `make run PART=N` and a uvicorn line as the same thing.
     started = server_command(command)
     assert started in ALL_COMMANDS and started.endswith(".main:app --reload"), started
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in ALL_COMMANDS if WITH_LLM_SETTINGS.match(c)]
+)
+def test_model_settings_before_a_server_command_are_read_by_part_5(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from part5_llm.settings import LLMSettings
+
+    match = WITH_LLM_SETTINGS.match(command)
+    assert match
+    # The command without its settings is printed too, and served above.
+    assert match["command"] in SERVER_COMMANDS
+    printed = dict(pair.split("=", 1) for pair in match["settings"].split())
+    for name in [name for name in os.environ if name.startswith("LLM_")]:
+        monkeypatch.delenv(name)
+    for name, value in printed.items():
+        monkeypatch.setenv(name, value)
+    settings = LLMSettings(_env_file=None)
+    for name, value in printed.items():
+        field = name.removeprefix("LLM_").lower()
+        assert field in LLMSettings.model_fields, name
+        read = getattr(settings, field)
+        if isinstance(read, SecretStr):
+            read = read.get_secret_value()
+        assert str(read) == value
 
 
 def served_module(command: str) -> str:
