@@ -82,17 +82,19 @@ def mysql_env(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
             cursor.execute(f"DROP DATABASE `{name}`")
 
 
+FAKE_ENVIRONMENT = {
+    "FAKE_LLM_LATENCY_S": "0",
+    "FAKE_LLM_TOKENS": str(TOKENS),
+    "FAKE_LLM_TOKENS_PER_S": str(TOKENS_PER_S),
+    "FAKE_LLM_API_KEY": API_KEY,
+    "FAKE_LLM_RETRY_AFTER_S": "0.2",
+}
+
+
 @pytest.fixture(scope="session")
 def fake() -> Iterator[ServerProcess]:
     """The fake provider, as a process of its own."""
-    environment = {
-        "FAKE_LLM_LATENCY_S": "0",
-        "FAKE_LLM_TOKENS": str(TOKENS),
-        "FAKE_LLM_TOKENS_PER_S": str(TOKENS_PER_S),
-        "FAKE_LLM_API_KEY": API_KEY,
-        "FAKE_LLM_RETRY_AFTER_S": "0.2",
-    }
-    with running_server(FAKE_COMMAND, measured(environment)) as server:
+    with running_server(FAKE_COMMAND, measured(FAKE_ENVIRONMENT)) as server:
         yield server
 
 

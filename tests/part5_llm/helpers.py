@@ -98,6 +98,10 @@ def wait_for(condition: Any, timeout: float = 10.0) -> Any:
 
 
 def key_pieces_in(text: str) -> list[str]:
-    """Every piece of this run's key, four characters long, found in `text`."""
-    pieces = {API_KEY[i : i + 4] for i in range(len(API_KEY) - 3)}
+    """Every eight characters of this run's key that `text` contains.
+
+    Shorter pieces would turn up by chance: a port number in a log line, a
+    hex id in an answer.
+    """
+    pieces = {API_KEY[i : i + 8] for i in range(len(API_KEY) - 7)}
     return sorted(piece for piece in pieces if piece in text)

@@ -1,51 +1,69 @@
-"""Many streams at once, and the event loop stays free for everyone else."""
+"""Many streams at once, and the event loop stays free for everyone else.
+
+While 200 streams are open together, /health answers as quickly as ever.
+How fast a burst of streams can be opened is a question of capacity, which
+the benchmarks answer (make bench), not a test.
+"""
 
 import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from tests.part5_llm.conftest import APP_COMMAND, llm_environment
+from tests.part5_llm.conftest import (
+    APP_COMMAND,
+    FAKE_COMMAND,
+    FAKE_ENVIRONMENT,
+    llm_environment,
+)
 from tests.part5_llm.helpers import create_prompt
 from tests.serving import ServerProcess, running_server
 
 STREAMS = 200
-ARRIVAL_S = 3.0  # the clients arrive over three seconds, as people do
-WORDS = 4  # 4 s per stream, at a word a second
+ARRIVAL_S = 1.0  # the clients arrive over a second, as people do
+WORDS = 6  # 6 s per stream, at a word a second
 HEALTH_WITHIN_S = 0.5  # loose: the app, the fake and this test share 2 cores
 
 
 @pytest.fixture(scope="module")
-def untraced_app(
-    fake: ServerProcess, mysql_env: dict[str, str]
-) -> Iterator[ServerProcess]:
-    """The app as readers run it: not slowed down by coverage's tracing.
+def untraced_app(mysql_env: dict[str, str]) -> Iterator[ServerProcess]:
+    """The app and the fake as readers run them: not slowed down by coverage.
 
     Patient, too: this model takes a second per word.
     """
-    environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "10"}
-    with running_server(APP_COMMAND + " --no-access-log", environment) as server:
-        yield server
+    quiet = " --no-access-log"
+    with running_server(FAKE_COMMAND + quiet, FAKE_ENVIRONMENT) as fake:
+        environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "10"}
+        with running_server(APP_COMMAND + quiet, environment) as server:
+            yield server
 
 
-async def one_stream(
-    client: httpx.AsyncClient, path: str, delay: float
-) -> tuple[float, float, list[str]]:
-    """When one stream started and ended, and the names of its events."""
+@dataclass
+class Stream:
+    opened_at: float = 0.0  # when its 200 arrived
+    ended_at: float = 0.0
+    names: list[str] = field(default_factory=list)
+
+
+async def one_stream(client: httpx.AsyncClient, path: str, delay: float) -> Stream:
+    """When one stream opened and ended, and the names of its events."""
     await asyncio.sleep(delay)
-    started, names = time.monotonic(), []
+    stream = Stream()
     body = {"variables": {"topic": "load"}, "max_tokens": WORDS}
     async with client.stream("POST", path, json=body) as response:
+        stream.opened_at = time.monotonic()
         async for line in response.aiter_lines():
             if line.startswith("event: "):
-                names.append(line.removeprefix("event: "))
-    return started, time.monotonic(), names
+                stream.names.append(line.removeprefix("event: "))
+    stream.ended_at = time.monotonic()
+    return stream
 
 
-async def all_streams(base_url: str, path: str) -> list[tuple[float, float, list[str]]]:
+async def all_streams(base_url: str, path: str) -> list[Stream]:
     limits = httpx.Limits(max_connections=STREAMS)
     async with httpx.AsyncClient(
         base_url=base_url, timeout=30, limits=limits
@@ -54,13 +72,15 @@ async def all_streams(base_url: str, path: str) -> list[tuple[float, float, list
         return await asyncio.gather(*(one_stream(client, path, d) for d in delays))
 
 
-def probe_health(base_url: str, until: threading.Event, times: list[float]) -> None:
-    """GET /health again and again, from a thread of its own, timing each."""
+def probe_health(
+    base_url: str, until: threading.Event, probes: list[tuple[float, float]]
+) -> None:
+    """GET /health again and again from a thread of its own: (when, how long)."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         while not until.is_set():
-            start = time.perf_counter()
+            start = time.monotonic()
             assert client.get("/health").status_code == 200
-            times.append(time.perf_counter() - start)
+            probes.append((start, time.monotonic() - start))
             time.sleep(0.05)
 
 
@@ -71,7 +91,7 @@ def test_health_answers_quickly_during_200_streams(
     with httpx.Client(base_url=base_url, timeout=10) as http:
         prompt_id = create_prompt(http, model="fake-slow-1")
     path = f"/prompts/{prompt_id}/generate/stream"
-    done, probes = threading.Event(), list[float]()
+    done, probes = threading.Event(), list[tuple[float, float]]()
     prober = threading.Thread(target=probe_health, args=(base_url, done, probes))
     prober.start()
     try:
@@ -79,8 +99,14 @@ def test_health_answers_quickly_during_200_streams(
     finally:
         done.set()
         prober.join()
-    assert all(names == ["delta"] * WORDS + ["done"] for _, _, names in streams)
-    # All of them were open at once: the last began before the first ended.
-    assert max(start for start, _, _ in streams) < min(end for _, end, _ in streams)
-    assert len(probes) >= 20
-    assert max(probes) < HEALTH_WITHIN_S, sorted(probes)[-5:]
+    assert all(stream.names == ["delta"] * WORDS + ["done"] for stream in streams)
+    # From the moment the last stream opened to the moment the first one
+    # ended, all 200 were open at once.
+    all_open = max(s.opened_at for s in streams)
+    first_end = min(s.ended_at for s in streams)
+    during = [took for start, took in probes if all_open <= start <= first_end]
+    window = (
+        f"all open {all_open - probes[0][0]:.2f} s to {first_end - probes[0][0]:.2f} s"
+    )
+    assert len(during) >= 5, f"{len(during)} probes, {window}: {probes}"
+    assert max(during) < HEALTH_WITHIN_S, sorted(during)[-5:]

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.part5_llm.conftest import (
+    API_KEY,
     APP_COMMAND,
     MAX_RETRIES,
     llm_environment,
@@ -60,8 +61,9 @@ def test_provider_failure_gets_its_status_in_json(
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     assert says in response.json()["detail"]
-    # The fake's 401 quotes part of the key, as OpenAI's does: we never do.
+    # The fake's 401 quotes the key's last four characters, as OpenAI's does.
     assert not key_pieces_in(response.text)
+    assert API_KEY[-4:] not in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
