@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.part4_mysql.tcp_proxy import TcpProxy
 from tests.part5_llm.conftest import (
     API_KEY,
     APP_COMMAND,
@@ -19,6 +20,7 @@ from tests.part5_llm.conftest import (
 from tests.part5_llm.helpers import (
     calls,
     create_prompt,
+    events,
     expected_answer,
     key_pieces_in,
     runs_of,
@@ -153,3 +155,38 @@ def test_unreachable_provider_gets_503_with_retry_after(
     assert response.status_code == 503
     assert response.json()["detail"].startswith("The model provider cannot be reached")
     assert response.headers["retry-after"] == "5"
+
+
+@pytest.fixture(scope="module")
+def proxied(
+    fake: ServerProcess, mysql_env: dict[str, str]
+) -> Iterator[tuple[httpx.Client, TcpProxy]]:
+    """The app, reaching MySQL through a relay that a test can cut."""
+    host, port = mysql_env["MYSQL_HOST"], int(mysql_env["MYSQL_PORT"])
+    with TcpProxy(host, port) as proxy:
+        relayed = mysql_env | {"MYSQL_HOST": "127.0.0.1", "MYSQL_PORT": str(proxy.port)}
+        environment = measured(relayed | llm_environment(fake))
+        with (
+            running_server(APP_COMMAND, environment) as server,
+            httpx.Client(base_url=server.base_url, timeout=10) as client,
+        ):
+            yield client, proxy
+
+
+def test_mysql_gone_before_the_end_ends_the_stream_with_a_503_event(
+    proxied: tuple[httpx.Client, TcpProxy],
+) -> None:
+    http, proxy = proxied
+    prompt_id = create_prompt(http, model="fake-slow")  # 4 words a second
+    path = f"/prompts/{prompt_id}/generate/stream"
+    body = {"variables": {"topic": unique_topic()}, "max_tokens": 3}
+    try:
+        with http.stream("POST", path, json=body) as response:
+            received = events(response)
+            first = next(received)
+            proxy.cut()  # the answer goes on; the run cannot be written
+            rest = list(received)
+    finally:
+        proxy.restore()
+    assert [first.event] + [e.event for e in rest] == ["delta"] * 3 + ["error"]
+    assert rest[-1].data == {"status": 503, "detail": "Database unavailable"}
