@@ -22,6 +22,7 @@ Run it alone with `python -m part5_llm.fake_provider --port 9100`.
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import threading
@@ -29,7 +30,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -117,9 +118,10 @@ def refusal(model: str, key: str) -> Response | None:
     """The failure this request asks for, if any."""
     if API_KEY is not None and key != API_KEY:
         return error(401, f"Incorrect API key provided: {masked(key)}.")
-    if not model.startswith("fake-error-"):
-        return None
-    status = int(model.removeprefix("fake-error-"))
+    asked = model.removeprefix("fake-error-")
+    if asked == model or not asked.isdigit() or not 400 <= int(asked) <= 599:
+        return None  # not a failure hook (fake-error-404 is one)
+    status = int(asked)
     if status == 401:
         return error(401, f"Incorrect API key provided: {masked(key)}.")
     if status in (429, 503):
@@ -190,7 +192,10 @@ def stream_rate(model: str) -> float:
     if model == "fake-slow":
         return SLOW_TOKENS_PER_S
     if model.startswith("fake-slow-"):
-        return float(model.removeprefix("fake-slow-"))
+        with suppress(ValueError):
+            rate = float(model.removeprefix("fake-slow-"))
+            if 0 < rate < math.inf:
+                return rate
     return TOKENS_PER_S
 
 

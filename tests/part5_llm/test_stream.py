@@ -1,8 +1,11 @@
 """POST /prompts/{id}/generate/stream: the answer as Server-Sent Events."""
 
-import httpx
+from collections.abc import Iterator
 
-from tests.part5_llm.conftest import TOKENS
+import httpx
+import pytest
+
+from tests.part5_llm.conftest import TOKENS, llm_environment, measured
 from tests.part5_llm.helpers import (
     calls,
     create_prompt,
@@ -11,7 +14,7 @@ from tests.part5_llm.helpers import (
     stream,
     unique_topic,
 )
-from tests.serving import ServerProcess
+from tests.serving import ServerProcess, running_server
 
 
 def test_stream_sends_deltas_then_done(http: httpx.Client) -> None:
@@ -109,3 +112,29 @@ def test_missing_variable_gets_a_json_422_before_any_event(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "variables", "other"]
     assert calls(fake, topic) == []
+
+
+@pytest.fixture(scope="module")
+def quick_pings(
+    fake: ServerProcess, mysql_env: dict[str, str]
+) -> Iterator[httpx.Client]:
+    """The app, pinging after 0.3 s of silence; it waits 2 s for the model."""
+    environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "2"}
+    command = "uvicorn tests.part5_llm.quick_pings:app"
+    with (
+        running_server(command, measured(environment)) as server,
+        httpx.Client(base_url=server.base_url, timeout=10) as client,
+    ):
+        yield client
+
+
+def test_a_comment_line_keeps_a_silence_alive(quick_pings: httpx.Client) -> None:
+    prompt_id = create_prompt(quick_pings, model="fake-stall")  # silent after 3
+    path = f"/prompts/{prompt_id}/generate/stream"
+    with quick_pings.stream("POST", path, json={"variables": {"topic": "x"}}) as r:
+        lines = [line for line in r.iter_lines() if line]
+    kinds = [line.split(":")[0] or "comment" for line in lines]
+    # Three words, then comments while the model is silent, then the 504.
+    assert kinds[:6] == ["event", "data"] * 3
+    assert kinds[6:-2] and set(kinds[6:-2]) == {"comment"}
+    assert lines[-2:][0] == "event: error"
