@@ -273,6 +273,9 @@ def render_prompt(
 
 
 # --8<-- [start:start_run]
+MAX_INPUT_CHARS = 1_000_000
+
+
 def start_run(
     prompt_id: PromptId, request: GenerateRequest, session: SessionDep
 ) -> RunInProgress:
@@ -281,11 +284,19 @@ def start_run(
     # Give the connection back to the pool now, not when the request ends: a
     # model may take minutes, and 40 connections must serve every stream.
     session.close()
+    text = fill(prompt.template, request.variables)
+    if len(text) > MAX_INPUT_CHARS:  # the run's `input` column must hold it
+        too_long = {
+            "type": "too_long",
+            "loc": ["body", "variables"],
+            "msg": f"The filled template is over {MAX_INPUT_CHARS:,} characters",
+        }
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [too_long])
     return RunInProgress(
         prompt_id=prompt_id,
         model=prompt.model,
         temperature=prompt.temperature,
-        input=fill(prompt.template, request.variables),
+        input=text,
         max_tokens=request.max_tokens,
     )
 

@@ -166,7 +166,7 @@ class RunBase(SQLModel):
     prompt_id: int = Field(sa_type=BigInteger, index=True)
     model: str = Field(sa_type=String(100))
     temperature: float = Field(sa_type=Double)
-    input: str = Field(sa_type=Text(200_000))  # the rendered template, as sent
+    input: str = Field(sa_type=Text(1_000_000))  # the filled template, as sent
     status: RunStatus = Field(sa_type=String(20))
     error: str | None = Field(default=None, sa_type=Text)
     finish_reason: str | None = Field(default=None, sa_type=String(50))

@@ -100,3 +100,24 @@ def test_the_provider_gets_the_rendered_prompt_with_the_prompts_model(
     [call] = calls(fake, topic)
     assert (call["model"], call["stream"]) == ("some-model", False)
     assert call["prompt"] == TEMPLATE.format(topic=topic)
+
+
+def test_filled_template_over_a_million_characters_gets_422(
+    http: httpx.Client, fake: ServerProcess
+) -> None:
+    prompt_id = create_prompt(http, template="{a}{b}")
+    topic = unique_topic()
+    body = {"variables": {"a": topic, "b": "x" * 1_000_000}}
+    response = http.post(f"/prompts/{prompt_id}/generate", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "variables"]
+    assert calls(fake, topic) == []
+
+
+def test_filled_template_of_a_million_characters_is_kept_whole(
+    http: httpx.Client,
+) -> None:
+    prompt_id = create_prompt(http, template="{a}")
+    body = {"variables": {"a": "é" * 1_000_000}, "max_tokens": 1}
+    run = http.post(f"/prompts/{prompt_id}/generate", json=body).json()
+    assert http.get(f"/runs/{run['id']}").json()["input"] == "é" * 1_000_000
