@@ -21,7 +21,7 @@ from tests.part5_llm.conftest import (
     llm_environment,
 )
 from tests.part5_llm.helpers import create_prompt
-from tests.serving import ServerProcess, running_server
+from tests.serving import ServerProcess, start_server
 
 STREAMS = 200
 ARRIVAL_S = 1.0  # the clients arrive over a second, as people do
@@ -33,13 +33,20 @@ HEALTH_WITHIN_S = 0.5  # loose: the app, the fake and this test share 2 cores
 def untraced_app(mysql_env: dict[str, str]) -> Iterator[ServerProcess]:
     """The app and the fake as readers run them: not slowed down by coverage.
 
-    Patient, too: this model takes a second per word.
+    Patient, too: this model takes a second per word. Both start at once:
+    the app asks nothing of the provider before its first request.
     """
     quiet = " --no-access-log"
-    with running_server(FAKE_COMMAND + quiet, FAKE_ENVIRONMENT) as fake:
-        environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "10"}
-        with running_server(APP_COMMAND + quiet, environment) as server:
-            yield server
+    fake = start_server(FAKE_COMMAND + quiet, FAKE_ENVIRONMENT)
+    environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "10"}
+    app = start_server(APP_COMMAND + quiet, environment)
+    try:
+        fake.wait_until_up()
+        app.wait_until_up()
+        yield app
+    finally:
+        app.stop()
+        fake.stop()
 
 
 @dataclass
