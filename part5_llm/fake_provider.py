@@ -12,7 +12,8 @@ FAKE_LLM_TOKENS_PER_S, FAKE_LLM_TOKENS (words per answer), FAKE_LLM_API_KEY
 
 Failing on purpose, chosen by the request's model name:
 `fake-error-<status>` answers with that status (401, 404, 429, 500, 503...),
-`fake-silent` never answers, `fake-stall` stops after three tokens, and
+`fake-silent` never answers, `fake-stall` stops after three tokens,
+`fake-broken` reports an error in its stream after three tokens, and
 `fake-slow` streams four words a second (`fake-slow-0.5`: one in two seconds).
 `GET /fake/calls` tells what it was asked, and how each call ended.
 
@@ -228,6 +229,13 @@ async def streamed(
         for number, word in enumerate(words):
             if call.model == "fake-stall" and number == STALL_AFTER_TOKENS:
                 await asyncio.Event().wait()  # silent until the client leaves
+            if call.model == "fake-broken" and number == STALL_AFTER_TOKENS:
+                # As OpenAI does when it fails mid-answer: an error in the stream.
+                failure = {
+                    "error": {"message": "The fake broke", "type": "server_error"}
+                }
+                yield format_sse_event(data_str=json.dumps(failure))
+                break
             # On the clock, not after each token: a busy moment does not add up.
             await asyncio.sleep(start + (number + 1) / rate - loop.time())
             yield event({"content": word if number == 0 else " " + word})

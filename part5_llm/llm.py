@@ -113,9 +113,9 @@ def provider_failure(error: APIError) -> HTTPException:
             status.HTTP_502_BAD_GATEWAY,
             f"The model provider {refusal} ({error.status_code})",
         )
-    else:  # an answer the SDK could not read, or an error inside a stream
+    else:  # an error reported inside a stream, or an answer the SDK cannot read
         failure = HTTPException(
-            status.HTTP_502_BAD_GATEWAY, "The model provider sent an unusable answer"
+            status.HTTP_502_BAD_GATEWAY, "The model provider failed mid-answer"
         )
     logger.warning("Model provider failed: %s", failure.detail)
     return failure

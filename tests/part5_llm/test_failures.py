@@ -190,3 +190,18 @@ def test_mysql_gone_before_the_end_ends_the_stream_with_a_503_event(
         proxy.restore()
     assert [first.event] + [e.event for e in rest] == ["delta"] * 3 + ["error"]
     assert rest[-1].data == {"status": 503, "detail": "Database unavailable"}
+
+
+def test_error_reported_inside_the_stream_ends_it_with_a_502_event(
+    http: httpx.Client,
+) -> None:
+    prompt_id = create_prompt(http, model="fake-broken")  # an error after 3 words
+    topic = unique_topic()
+    _, received = stream(http, prompt_id, {"variables": {"topic": topic}})
+    assert [e.event for e in received] == ["delta"] * 3 + ["error"]
+    assert received[-1].data == {
+        "status": 502,
+        "detail": "The model provider failed mid-answer",
+    }
+    [run] = runs_of(http, prompt_id)
+    assert (run["status"], run["text"]) == ("failed", expected_answer(topic, 3))
