@@ -24,8 +24,8 @@ FENCE = re.compile(
 )
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
 SERVER = re.compile(r"^(uvicorn|fastapi) ")
-MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])$")
-MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)$")
+MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])( PORT=(?P<port>\d+))?$")
+MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)( PORT=(?P<port>\d+))?$")
 # Part 5's stream client, run against the app by tests/part5_llm.
 STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
 # A server command with a model provider's settings before it (Ollama, OpenAI:
@@ -77,9 +77,12 @@ def server_command(command: str) -> str | None:
     if run := MAKE_RUN.match(command):
         # `make run` serves with the virtual environment's uvicorn on port
         # 8000; the test runs that same command on a free port instead.
-        recipe = shlex.split(make_dry_run("run", f"PART={run['part']}")[-1])
+        port = run["port"] or "8000"
+        recipe = shlex.split(
+            make_dry_run("run", f"PART={run['part']}", f"PORT={port}")[-1]
+        )
         assert Path(recipe[0]) == Path(".venv/bin/uvicorn"), recipe
-        assert recipe[-4:] == ["--host", "127.0.0.1", "--port", "8000"], recipe
+        assert recipe[-4:] == ["--host", "127.0.0.1", "--port", port], recipe
         return shlex.join(["uvicorn", *recipe[1:-4]])
     return None
 

@@ -158,7 +158,11 @@ def test_printed_pytest_command_names_a_folder_of_tests(command: str) -> None:
 def test_printed_make_target_exists(command: str) -> None:
     match = MAKE_OTHER.match(command)
     assert match
-    assert make_dry_run("-B", match["target"])
+    if match["port"]:  # a server on the port asked for
+        recipe = make_dry_run("-B", match["target"], f"PORT={match['port']}")
+        assert any(f"127.0.0.1:{match['port']}" in line for line in recipe), recipe
+    else:
+        assert make_dry_run("-B", match["target"])
 
 
 def test_activating_the_virtual_environment_finds_its_tools() -> None:
