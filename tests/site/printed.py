@@ -25,7 +25,9 @@ FENCE = re.compile(
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
 SERVER = re.compile(r"^(uvicorn|fastapi) ")
 MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])( PORT=(?P<port>\d+))?$")
-MAKE_OTHER = re.compile(r"^make (?P<target>install|test|lint|docs)( PORT=(?P<port>\d+))?$")
+MAKE_OTHER = re.compile(
+    r"^make (?P<target>install|test|lint|docs)( PORT=(?P<port>\d+))?$"
+)
 # Part 5's stream client, run against the app by tests/part5_llm.
 STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
 # A server command with a model provider's settings before it (Ollama, OpenAI:
