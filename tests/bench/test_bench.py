@@ -6,15 +6,17 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import report
-from bench.databases import Databases
+from bench.databases import Databases, MySQLServer
 from bench.load import BurstResult, Request, burst, run, sustained_load
 from bench.scenarios import UVICORN, kill, request_maker, seed
+from tests.mysql_server import Login, session_server
 from tests.serving import ROOT, ServerProcess, running_server
 
 LATENCY_S = 0.3
@@ -82,12 +84,23 @@ def test_raw_ceiling_in_memory_creates_and_reads_prompts() -> None:
         run(seed(*address(server)))
 
 
+@pytest.fixture(scope="module")
+def mysql_server() -> Iterator[MySQLServer]:
+    """The configured MySQL, or a private one, found as the chapters' tests do."""
+    configured = MySQLServer()
+    login = Login(
+        configured.host, configured.port, configured.user, configured.password
+    )
+    for found in session_server(login, "bench"):
+        host, port, user, password = astuple(found.login)
+        yield MySQLServer(host, port, user, password)
+
+
 @pytest.fixture
-def mysql_databases(databases: Databases) -> Databases:
-    reason = databases.mysql.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    return databases
+def mysql_databases(mysql_server: MySQLServer) -> Iterator[Databases]:
+    made = Databases(mysql=mysql_server)
+    yield made
+    made.remove_all()
 
 
 @pytest.mark.parametrize("module", ["part4_async", "raw_ceiling", "tutorial_style"])
