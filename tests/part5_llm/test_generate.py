@@ -37,7 +37,8 @@ def test_generate_returns_the_models_answer_as_a_completed_run(
     )
     assert (run["prompt_tokens"], run["completion_tokens"]) == (4, TOKENS)
     assert 0 <= run["first_token_ms"] <= run["duration_ms"]
-    created = datetime.fromisoformat(run["created_at"])
+    # Python 3.10 reads no trailing "Z"; the offset it stands for reads the same.
+    created = datetime.fromisoformat(run["created_at"].replace("Z", "+00:00"))
     assert before - timedelta(seconds=1) <= created <= datetime.now(timezone.utc)
 
 
