@@ -8,7 +8,9 @@
 - The app: `uvicorn part5_llm.main:app`, pointed at both.
 
 Tests talk to the app over the wire with httpx, as any client would; a
-stream is read event by event as it arrives.
+stream is read event by event as it arrives. The shared CRUD contract and
+the fuzzing run in process (TestClient, as in Part 4) against the same
+database and the same fake provider process: the wire adds only time there.
 """
 
 import secrets
@@ -19,17 +21,21 @@ import coverage
 import httpx
 import pymysql
 import pytest
+from fastapi.testclient import TestClient
 
+from part5_llm import database as app_database
+from part5_llm.main import app
 from part5_llm.settings import Settings
 from tests.mysql_server import FoundServer, Login, session_server
-from tests.serving import ServerProcess, running_server
+from tests.serving import ServerProcess, start_server
 
 # This run's key: the fake provider refuses any other.
 API_KEY = f"sk-test-{secrets.token_hex(16)}"
 # The provider's answer: 20 words at 50 per second, no wait before the first
 # (model `fake-slow`: 4 per second).
 TOKENS, TOKENS_PER_S = 20, 50.0
-TIMEOUT_S, MAX_RETRIES = 1.0, 1
+# Short, so that time-outs and retries cost little; ample for a local fake.
+TIMEOUT_S, MAX_RETRIES = 0.5, 1
 FAKE_COMMAND = "uvicorn part5_llm.fake_provider:app --timeout-keep-alive 60"
 APP_COMMAND = "uvicorn part5_llm.main:app"
 SUBPROCESS_COVERAGE = Path(__file__).with_name("subprocess-coverage.ini")
@@ -92,10 +98,30 @@ FAKE_ENVIRONMENT = {
 
 
 @pytest.fixture(scope="session")
-def fake() -> Iterator[ServerProcess]:
+def processes(
+    mysql_env: dict[str, str],
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """The fake provider and the app, started together, stopped at the end.
+
+    The app asks nothing of the provider before its first request, so
+    neither waits for the other to start.
+    """
+    fake = start_server(FAKE_COMMAND, measured(FAKE_ENVIRONMENT))
+    environment = measured(mysql_env | llm_environment(fake))
+    app = start_server(APP_COMMAND, environment)
+    try:
+        fake.wait_until_up()
+        app.wait_until_up()
+        yield fake, app
+    finally:
+        app.stop()
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake(processes: tuple[ServerProcess, ServerProcess]) -> ServerProcess:
     """The fake provider, as a process of its own."""
-    with running_server(FAKE_COMMAND, measured(FAKE_ENVIRONMENT)) as server:
-        yield server
+    return processes[0]
 
 
 def llm_environment(fake: ServerProcess) -> dict[str, str]:
@@ -108,13 +134,9 @@ def llm_environment(fake: ServerProcess) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def app_server(
-    fake: ServerProcess, mysql_env: dict[str, str]
-) -> Iterator[ServerProcess]:
+def app_server(processes: tuple[ServerProcess, ServerProcess]) -> ServerProcess:
     """Part 5's app under uvicorn, on the throwaway database and the fake."""
-    environment = measured(mysql_env | llm_environment(fake))
-    with running_server(APP_COMMAND, environment) as server:
-        yield server
+    return processes[1]
 
 
 @pytest.fixture(scope="session")
@@ -140,12 +162,37 @@ def admin(mysql_env: dict[str, str]) -> Iterator[pymysql.Connection]:
         yield connection
 
 
-@pytest.fixture
-def client(http: httpx.Client, admin: pymysql.Connection) -> httpx.Client:
-    """For the shared contract suite: the app, with no prompt and no run stored."""
+def empty_tables(admin: pymysql.Connection) -> None:
     with admin.cursor() as cursor:
         for table in ("prompt", "run"):
             # Faster than TRUNCATE; and each test counts ids from 1 again.
             cursor.execute(f"DELETE FROM {table}")
             cursor.execute(f"ALTER TABLE {table} AUTO_INCREMENT = 1")
+
+
+@pytest.fixture(scope="session")
+def in_process(fake: ServerProcess, mysql_env: dict[str, str]) -> Iterator[TestClient]:
+    """Part 5's app in this process, on the same database and fake provider."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (mysql_env | llm_environment(fake)).items():
+            patch.setenv(name, value)
+        patch.setattr(
+            app_database.database, "engine", app_database.make_engine(Settings())
+        )
+        patch.setattr(app_database.database, "tables_ready", False)
+        with TestClient(app) as test_client:
+            yield test_client
+
+
+@pytest.fixture
+def client(in_process: TestClient, admin: pymysql.Connection) -> TestClient:
+    """For the shared contract and fuzz suites: no prompt and no run stored."""
+    empty_tables(admin)
+    return in_process
+
+
+@pytest.fixture
+def emptied_http(http: httpx.Client, admin: pymysql.Connection) -> httpx.Client:
+    """The app over the wire, with no prompt and no run stored."""
+    empty_tables(admin)
     return http

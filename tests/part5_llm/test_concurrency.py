@@ -25,7 +25,7 @@ from tests.serving import ServerProcess, start_server
 
 STREAMS = 200
 ARRIVAL_S = 1.0  # the clients arrive over a second, as people do
-WORDS = 6  # 6 s per stream, at a word a second
+WORDS = 4  # 4 s per stream, at a word a second
 HEALTH_WITHIN_S = 0.5  # loose: the app, the fake and this test share 2 cores
 
 

@@ -9,6 +9,6 @@ import httpx
 from tests.examples import check_examples
 
 
-def test_chapter_examples_match_the_app(client: httpx.Client) -> None:
-    # `client` empties the tables first, so the ids are the chapter's.
-    check_examples(client, "part5_llm")
+def test_chapter_examples_match_the_app(emptied_http: httpx.Client) -> None:
+    # `emptied_http` empties the tables first, so the ids are the chapter's.
+    check_examples(emptied_http, "part5_llm")

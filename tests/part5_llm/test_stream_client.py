@@ -108,10 +108,10 @@ def test_the_chapter_prints_the_client_command() -> None:
 
 @pytest.mark.parametrize("command", stream_client_commands())
 def test_printed_client_command_reads_the_chapters_first_prompt(
-    command: str, client: httpx.Client, app_server: ServerProcess
+    command: str, emptied_http: httpx.Client, app_server: ServerProcess
 ) -> None:
-    # `client` empties the tables: the chapter's first prompt gets id 1.
-    assert create_prompt(client, template=CHAPTER_TEMPLATE) == 1
+    # The tables start empty: the chapter's first prompt gets id 1.
+    assert create_prompt(emptied_http, template=CHAPTER_TEMPLATE) == 1
     # Pasted into bash as printed, from the repository root, with the
     # virtual environment's python; only the address is added.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
@@ -127,5 +127,5 @@ def test_printed_client_command_reads_the_chapters_first_prompt(
     # It printed the text the run holds, however the run ended.
     printed_text = completed.stdout.splitlines()[0]
     assert printed_text.startswith("Write a haiku")
-    (run,) = wait_for(lambda: runs_of(client, 1))
+    (run,) = wait_for(lambda: runs_of(emptied_http, 1))
     assert run["text"] == printed_text
