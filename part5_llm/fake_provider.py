@@ -23,6 +23,7 @@ Run it alone with `python -m part5_llm.fake_provider --port 9100`.
 import argparse
 import asyncio
 import json
+import logging
 import math
 import os
 import socket
@@ -254,6 +255,14 @@ async def streamed(
             # --8<-- [end:stream]
 
 
+FAKE_THREAD = "fake-provider"
+
+
+def from_the_app(record: logging.LogRecord) -> bool:
+    """Keep the app's log lines, and the fake's warnings; not the fake's chatter."""
+    return record.threadName != FAKE_THREAD or record.levelno > logging.INFO
+
+
 # --8<-- [start:background]
 @contextmanager
 def serving_in_background() -> Iterator[str]:
@@ -265,10 +274,15 @@ def serving_in_background() -> Iterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    # log_config=None: leave logging as the app's uvicorn set it up (a log
-    # level here would be process-wide and hide the app's own lines).
+    # log_config=None: uvicorn's loggers stay as the app's uvicorn set them
+    # up; the filter keeps the fake's start-up and access lines out of them.
     server = uvicorn.Server(uvicorn.Config(app, log_config=None))
-    thread = threading.Thread(target=server.run, args=([listener],), daemon=True)
+    loggers = [logging.getLogger(name) for name in ("uvicorn.error", "uvicorn.access")]
+    for logger in loggers:
+        logger.addFilter(from_the_app)
+    thread = threading.Thread(
+        target=server.run, args=([listener],), name=FAKE_THREAD, daemon=True
+    )
     thread.start()
     while not server.started and thread.is_alive():
         time.sleep(0.01)
@@ -278,6 +292,8 @@ def serving_in_background() -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=5)
         listener.close()
+        for logger in loggers:
+            logger.removeFilter(from_the_app)
         # --8<-- [end:background]
 
 

@@ -13,6 +13,7 @@ from tests.part5_llm.helpers import (
     events,
     key_pieces_in,
     unique_topic,
+    wait_for,
 )
 from tests.serving import ROOT, ServerProcess, free_port, running_server
 
@@ -55,6 +56,14 @@ def test_without_a_provider_the_log_says_which_model_answers(
         r"LLM_BASE_URL is not set: the fake model at http://127\.0\.0\.1:\d+/v1",
         offline.log(),
     )
+
+
+def test_without_a_provider_uvicorn_still_logs_as_usual(offline: ServerProcess) -> None:
+    # Logged after the lifespan has started the fake: its server must not
+    # have turned uvicorn's own lines off for the whole process.
+    assert wait_for(lambda: "Application startup complete." in offline.log())
+    # The fake's own start-up lines stay out: one server process is the app's.
+    assert offline.log().count("Started server process") == 1
 
 
 def test_chapter_readme_shows_the_command_tested_here() -> None:
