@@ -124,8 +124,13 @@ def test_printed_client_command_reads_the_chapters_first_prompt(
         timeout=30,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    # It printed the text the run holds, however the run ended.
     printed_text = completed.stdout.splitlines()[0]
     assert printed_text.startswith("Write a haiku")
     (run,) = wait_for(lambda: runs_of(emptied_http, 1))
-    assert run["text"] == printed_text
+    if run["status"] == "completed":
+        assert run["text"] == printed_text
+    else:
+        # After a walk-away the run may hold a chunk more than the client
+        # printed: the app can read the next one before it sees the client go.
+        assert run["status"] == "cancelled"
+        assert run["text"].startswith(printed_text)
