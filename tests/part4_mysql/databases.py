@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pymysql
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import create_engine
 
@@ -116,6 +117,18 @@ def serving(database: Database) -> Iterator[FastAPI]:
     finally:
         part4_app.dependency_overrides.clear()
         part4_main.database = configured
+
+
+@contextmanager
+def client_on_new_database(server: Settings) -> Iterator[tuple[Settings, TestClient]]:
+    """Part 4's app on a database of its own on `server`, and a client for it."""
+    with (
+        throwaway_database(server) as settings,
+        open_database(settings) as database,
+        serving(database) as app,
+        TestClient(app) as client,
+    ):
+        yield settings, client
 
 
 def server_environment(settings: Settings) -> dict[str, str]:

@@ -20,9 +20,7 @@ from part4_mysql.settings import Settings
 from tests.mysql_server import PrivateServer
 from tests.part4_mysql.databases import (
     Restartable,
-    open_database,
-    serving,
-    throwaway_database,
+    client_on_new_database,
 )
 
 
@@ -143,12 +141,7 @@ def test_while_running_the_app_answers_503_and_logs_one_line(
     change: ServerChange,
     error_number: int,
 ) -> None:
-    with (
-        throwaway_database(restartable.settings) as settings,
-        open_database(settings) as opened,
-        serving(opened) as app,
-        TestClient(app) as client,
-    ):
+    with client_on_new_database(restartable.settings) as (settings, client):
         assert client.get("/health").status_code == 200
         with change(restartable.server, settings):
             restartable.server.restart()  # the app's connections go with it

@@ -8,9 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.part4_mysql.databases import (
     Restartable,
-    open_database,
-    serving,
-    throwaway_database,
+    client_on_new_database,
 )
 
 
@@ -76,12 +74,7 @@ def test_names_equal_after_casefold_clash(
 
 
 def test_ids_are_never_reused_even_across_a_restart(restartable: Restartable) -> None:
-    with (
-        throwaway_database(restartable.settings) as settings,
-        open_database(settings) as database,
-        serving(database) as app,
-        TestClient(app) as client,
-    ):
+    with client_on_new_database(restartable.settings) as (_, client):
         create(client, name="first")
         newest = create(client, name="second")["id"]
         assert client.delete(f"/prompts/{newest}").status_code == 204

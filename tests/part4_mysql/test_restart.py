@@ -15,9 +15,7 @@ from part4_mysql.settings import Settings
 from tests.part4_mysql.databases import (
     Restartable,
     admin_connection,
-    open_database,
-    serving,
-    throwaway_database,
+    client_on_new_database,
 )
 
 
@@ -68,12 +66,7 @@ def test_a_connection_killed_while_idle_is_replaced_unseen(
 def test_the_app_carries_on_unseen_after_the_server_restarts(
     restartable: Restartable, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with (
-        throwaway_database(restartable.settings) as settings,
-        open_database(settings) as database,
-        serving(database) as app,
-        TestClient(app) as client,
-    ):
+    with client_on_new_database(restartable.settings) as (_, client):
         body = {"name": "before the restart", "template": "t"}
         prompt_id = client.post("/prompts", json=body).json()["id"]
         restartable.server.restart()  # every pooled connection dies with it
@@ -86,12 +79,7 @@ def test_the_app_carries_on_unseen_after_the_server_restarts(
 def test_requests_during_a_restart_answer_503_then_the_app_recovers(
     restartable: Restartable, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with (
-        throwaway_database(restartable.settings) as settings,
-        open_database(settings) as database,
-        serving(database) as app,
-        TestClient(app) as client,
-    ):
+    with client_on_new_database(restartable.settings) as (_, client):
         assert client.get("/health").status_code == 200
         restartable.server.stop()
         try:
