@@ -7,11 +7,12 @@ PART   ?= 1
 PARTS  := part1_hello part2_crud part3_sqlite part4_mysql part5_llm
 PART_DIR = $(word $(PART),$(PARTS))
 
-.PHONY: help install run test lint format docs bench clean
+.PHONY: help install run exercise test lint format docs bench clean
 
 help:
 	@echo "make run PART=N   serve part N (1-5) with reload on http://127.0.0.1:8000"
 	@echo "                  (another port: make run PART=N PORT=8123)"
+	@echo "make exercise PART=N  check your work on part N's exercises"
 	@echo "make test         run every chapter's checks, the site build included"
 	@echo "make install      only create .venv, with the parts and the test tools"
 	@echo "make lint         ruff and mypy"
@@ -38,11 +39,17 @@ run: $(BIN)/.installed-base
 	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4 or 5"; exit 2; }
 	$(BIN)/uvicorn $(PART_DIR).main:app --reload --host 127.0.0.1 --port $(or $(PORT),8000)
 
+# The checks of a chapter's exercises, against your part folder: each
+# exercise is listed as done or not done, and make fails until all are done.
+exercise: $(BIN)/.installed-test
+	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4 or 5"; exit 2; }
+	@$(BIN)/python -m pytest -q -n 0 --tb=no -rN tests/exercises/$(PART_DIR)
+
 # One pytest process per chapter, as a reader runs them (Parts 3 and 4 each
 # define SQLModel's table `prompt`, and one process can hold only one of
 # them), two chapters at a time, longest first. Each run keeps its coverage
 # in a file of its own; they are added up at the end and checked part by part.
-CHAPTERS := part4_mysql part5_llm site part3_sqlite part2_crud part1_hello bench
+CHAPTERS := part4_mysql part5_llm site part3_sqlite part2_crud exercises part1_hello bench
 
 # tests/bench checks the benchmarks' own code, so make test needs its tools too.
 TEST_TOOLS := $(BIN)/.installed-test,bench
@@ -61,6 +68,12 @@ test-%: $(TEST_TOOLS)
 	@echo "== pytest tests/$*"
 	@COVERAGE_FILE=.coverage.$* $(BIN)/python -m pytest -q -n 0 --cov --cov-report= \
 	    $(PYTEST_ARGS) tests/$*
+
+# The exercises' checks, against a copy of each part with solutions/ applied
+# (nothing of the parts to measure: they run as servers).
+test-exercises: $(TEST_TOOLS)
+	@echo "== pytest tests/exercises --solutions"
+	@$(BIN)/python -m pytest -q -n 0 $(PYTEST_ARGS) tests/exercises --solutions
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

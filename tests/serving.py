@@ -72,8 +72,13 @@ class ServerProcess:
                 self.process.wait()
 
 
-def start_server(command: str, env: dict[str, str] | None = None) -> ServerProcess:
-    """Start `command` as printed in a chapter, on a free port; do not wait."""
+def start_server(
+    command: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> ServerProcess:
+    """Start `command` as printed in a chapter, on a free port; do not wait.
+
+    It runs in `cwd`, the repository root unless a test serves a copy.
+    """
     port = free_port()
     args = shlex.split(command)
     # `uvicorn` or `fastapi`, from the same environment as the tests.
@@ -84,7 +89,7 @@ def start_server(command: str, env: dict[str, str] | None = None) -> ServerProce
     )
     process = subprocess.Popen(
         args,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=log_file,
         stderr=subprocess.STDOUT,
