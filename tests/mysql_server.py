@@ -103,6 +103,11 @@ class PrivateServer:
         # --no-defaults ignores every option file, --user=root says who runs.
         as_root = ["--user=root"] if os.geteuid() == 0 else []
         small = ["--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"]
+        # Temporary tables in a folder of its own: two servers set up at the
+        # same moment in the shared /tmp remove each other's files.
+        temporary = folder / "tmp"
+        temporary.mkdir()
+        small.append(f"--tmpdir={temporary}")
         self.log_path = folder / "server.log"
         self._initialise(server, data, as_root + small)
         command = [

@@ -43,13 +43,13 @@ def without_additions(served: Any, stored: Any) -> Any:
             for key, value in served.items()
             if key in stored
         }
-    if isinstance(served, list) and isinstance(stored, list):
-        if all(isinstance(item, dict) for item in served):
-            kept = [item for item in served if any(_same_item(item, s) for s in stored)]
-            return [
-                without_additions(item, next(s for s in stored if _same_item(item, s)))
-                for item in kept
-            ]
+    objects = isinstance(served, list) and isinstance(stored, list)
+    if objects and all(isinstance(item, dict) for item in served):
+        return [
+            without_additions(item, match)
+            for item in served
+            if (match := next((s for s in stored if _same_item(item, s)), None))
+        ]
     return served
 
 
@@ -66,7 +66,9 @@ def assert_matches_snapshot(client: TestClient, snapshot: Path) -> None:
     assert response.status_code == 200, response.text
     name = snapshot.resolve().relative_to(ROOT)
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        snapshot.write_text(snapshot_text(response.json()), encoding="utf-8", newline="\n")
+        snapshot.write_text(
+            snapshot_text(response.json()), encoding="utf-8", newline="\n"
+        )
         return
     if not snapshot.exists():
         pytest.fail(

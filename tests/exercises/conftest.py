@@ -15,15 +15,27 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.exercises.harness import exercise_goal, exercise_title, served_part, solved_copy
+from tests.exercises.harness import (
+    committed_copy,
+    exercise_goal,
+    exercise_title,
+    served_part,
+    solved_copy,
+)
 from tests.serving import ROOT, ServerProcess
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
+    choice = parser.getgroup("exercises")
+    choice.addoption(
         "--solutions",
         action="store_true",
-        help="check a copy of each part with solutions/<part>/*.diff applied",
+        help="check each part as committed, with solutions/<part>/*.diff applied",
+    )
+    choice.addoption(
+        "--committed",
+        action="store_true",
+        help="check each part as committed, without the solutions",
     )
 
 
@@ -31,15 +43,16 @@ def part_of(request: pytest.FixtureRequest) -> str:
     return request.path.parent.name
 
 
-class SolvedCopies(dict[str, Path]):
-    """Each part copied, with its solutions applied, when first asked for."""
+class Copies(dict[str, Path]):
+    """Each part copied (and solved) when first asked for."""
 
-    def __init__(self, folders: pytest.TempPathFactory) -> None:
+    def __init__(self, folders: pytest.TempPathFactory, solved: bool) -> None:
         super().__init__()
-        self.folders = folders
+        self.folders, self.solved = folders, solved
 
     def __missing__(self, part: str) -> Path:
-        self[part] = solved_copy(part, self.folders.mktemp(f"solved-{part}"))
+        copy = solved_copy if self.solved else committed_copy
+        self[part] = copy(part, self.folders.mktemp(part))
         return self[part]
 
 
@@ -47,9 +60,10 @@ class SolvedCopies(dict[str, Path]):
 def roots(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Where each part is served from: this repository, or a solved copy."""
-    if request.config.getoption("--solutions"):
-        return SolvedCopies(tmp_path_factory)
+    """Where each part is served from: your folder, or a copy as committed."""
+    solved = request.config.getoption("--solutions")
+    if solved or request.config.getoption("--committed"):
+        return Copies(tmp_path_factory, solved)
     return defaultdict(lambda: ROOT)
 
 
@@ -100,7 +114,7 @@ _outcomes: dict[Path, list[pytest.TestReport]] = defaultdict(list)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or report.outcome != "passed":
         path = ROOT / report.nodeid.split("::")[0]
-        if path.name.startswith("test_") and "exercises" in path.parts:
+        if path.parent.parent.name == "exercises" and path.name.startswith("test_"):
             _outcomes[path].append(report)
 
 

@@ -2,9 +2,11 @@
 
 A check talks HTTP to the part, so any correct solution passes, not only
 ours. By default it serves your folder (`part2_crud/` of this repository).
-With `--solutions` it serves a copy of the part, in a temporary folder, with
-the chapter's solution files applied in order by `git apply`, the command the
-chapter prints.
+`make test` checks the repository instead, so that your work on the
+exercises never turns it red: with `--solutions` the checks serve a copy of
+the part as committed, in a temporary folder, with the chapter's solution
+files applied by `git apply` as the chapter prints it; with `--committed`,
+the copy alone, on which every exercise must show as not done.
 
 Public interface, for the checks of each part:
 
@@ -12,15 +14,17 @@ Public interface, for the checks of each part:
   `uvicorn <part>.main:app` from `root` with the storage of the site's servers
   (a fresh SQLite file, a throwaway MySQL database, a quick fake model) and
   `env` on top, and yields the `ServerProcess` once it answers.
-- `solved_copy(part, into)`: copies the part into `into` and applies
-  `solutions/<part>/*.diff`; returns `into`.
+- `committed_copy(part, into)`: the part as committed, copied into `into`;
+  `solved_copy(part, into)`: the same, with `solutions/<part>/*.diff` applied.
 - `exercise_title(module_path)` and `exercise_goal(module_path)`: the first
   line and the first paragraph after it of a check module's docstring.
 """
 
 import ast
+import io
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,19 +40,33 @@ def solution_files(part: str) -> list[Path]:
     return sorted((SOLUTIONS / part).glob("*.diff"))
 
 
-def solved_copy(part: str, into: Path) -> Path:
-    """`into` holding a copy of `part` with every solution applied."""
-    shutil.copytree(
-        ROOT / part, into / part, ignore=shutil.ignore_patterns("__pycache__", ".env")
+def committed_copy(part: str, into: Path) -> Path:
+    """`into` holding `part` as the repository has it, whatever you changed.
+
+    Outside a git checkout (a downloaded archive), the folder as it is.
+    """
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD", part], cwd=ROOT, capture_output=True
     )
-    for diff in solution_files(part):
+    if archive.returncode == 0:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(into, filter="data")
+    else:
+        ignored = shutil.ignore_patterns("__pycache__", ".env", "*.db")
+        shutil.copytree(ROOT / part, into / part, ignore=ignored)
+    return into
+
+
+def solved_copy(part: str, into: Path) -> Path:
+    """`into` holding the committed `part` with every solution applied."""
+    committed_copy(part, into)
+    # As the chapter prints it: `git apply solutions/<part>/*.diff`.
+    diffs = [str(diff) for diff in solution_files(part)]
+    if diffs:
         applied = subprocess.run(
-            ["git", "apply", str(diff)], cwd=into, capture_output=True, text=True
+            ["git", "apply", *diffs], cwd=into, capture_output=True, text=True
         )
-        if applied.returncode != 0:
-            raise AssertionError(
-                f"git apply {diff.relative_to(ROOT)} failed:\n{applied.stderr}"
-            )
+        assert applied.returncode == 0, f"git apply failed:\n{applied.stderr}"
     return into
 
 
@@ -58,7 +76,9 @@ def served_part(
 ) -> Iterator[ServerProcess]:
     """The part in `root`, started as a reader starts it, until the block ends."""
     with STORAGE[part](storage) as part_env:
-        server = start_server(f"uvicorn {part}.main:app", {**part_env, **(env or {})}, root)
+        server = start_server(
+            f"uvicorn {part}.main:app", {**part_env, **(env or {})}, root
+        )
         try:
             server.wait_until_up()
             yield server

@@ -33,7 +33,7 @@ from tests.serving import ServerProcess, start_server
 API_KEY = f"sk-test-{secrets.token_hex(16)}"
 # The provider's answer: 20 words at 50 per second, no wait before the first
 # (model `fake-slow`: 4 per second).
-TOKENS, TOKENS_PER_S = 20, 50.0
+TOKENS, TOKENS_PER_S = 20, 200.0
 # Short, so that time-outs and retries cost little; ample for a local fake.
 TIMEOUT_S, MAX_RETRIES = 0.5, 1
 FAKE_COMMAND = "uvicorn part5_llm.fake_provider:app --timeout-keep-alive 60"

@@ -28,6 +28,10 @@ MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])( PORT=(?P<port>\d+))?$")
 MAKE_OTHER = re.compile(
     r"^make (?P<target>install|test|lint|docs)( PORT=(?P<port>\d+))?$"
 )
+# The exercises: check them, see the solutions applied, start over.
+EXERCISE = re.compile(r"^make exercise PART=(?P<part>[1-5])$")
+APPLY_SOLUTIONS = re.compile(r"^git apply solutions/(?P<part>part\d_[a-z]+)/\*\.diff$")
+RESET_PART = re.compile(r"^git checkout -- (?P<part>part\d_[a-z]+)$")
 # Part 5's stream client, run against the app by tests/part5_llm.
 STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
 # A server command with a model provider's settings before it (Ollama, OpenAI:

@@ -237,7 +237,7 @@ def test_every_page_renders_cleanly(
     problems: list[str] = []
     tab = open_tab(browser, site_url)
     for page in pages:
-        response = tab.page.goto(site_url + page, wait_until="networkidle")
+        response = tab.page.goto(site_url + page, wait_until="load")
         if response is None or not response.ok:
             tab.problems.append("the page did not load")
         elif not tab.page.locator("article h1").first.inner_text().strip():
@@ -294,7 +294,7 @@ def test_diffs_open_folded_and_long_lines_stay_inside_their_boxes(
     tab.page.set_viewport_size({"width": 400, "height": 800})
     boxes = {}
     for page in ("part2/", "part3/", "part4/", "part5/"):
-        tab.page.goto(site_url + page, wait_until="networkidle")
+        tab.page.goto(site_url + page, wait_until="load")
         boxes[page] = tab.page.evaluate(BOXES)
     tab.page.close()
     assert boxes["part2/"]["diffs"] == []  # Part 1 and 2 are different apps

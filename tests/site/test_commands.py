@@ -8,6 +8,7 @@ the files they use.
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from functools import cache
@@ -20,17 +21,21 @@ import yaml
 from pydantic import SecretStr
 
 from tests.examples import EXAMPLES, example_commands
+from tests.exercises.harness import solution_files
 from tests.serving import ROOT
 from tests.site.printed import (
     ACTIVATE,
     ALL_COMMANDS,
+    APPLY_SOLUTIONS,
     COMPOSE,
+    EXERCISE,
     MAKE_OTHER,
     MAKE_RUN,
     PAGES,
     PLAIN_PIP,
     PROVISION,
     PYTEST,
+    RESET_PART,
     SERVER,
     SERVER_COMMANDS,
     SNIPPET,
@@ -39,14 +44,14 @@ from tests.site.printed import (
     make_dry_run,
     server_command,
 )
-from tests.site.servers import Servers
+from tests.site.servers import PARTS, Servers
 
 
 def test_every_printed_command_is_one_the_tests_check() -> None:
     assert ALL_COMMANDS
     # STREAM_CLIENT: tests/part5_llm/test_stream_client.py runs each one.
     known = [SNIPPET, SERVER, MAKE_RUN, MAKE_OTHER, PYTEST, COMPOSE, PROVISION]
-    known += [STREAM_CLIENT, WITH_LLM_SETTINGS]
+    known += [STREAM_CLIENT, WITH_LLM_SETTINGS, EXERCISE, APPLY_SOLUTIONS, RESET_PART]
     unchecked = [
         command
         for command in ALL_COMMANDS
@@ -163,6 +168,42 @@ def test_printed_make_target_exists(command: str) -> None:
         assert any(f"127.0.0.1:{match['port']}" in line for line in recipe), recipe
     else:
         assert make_dry_run("-B", match["target"])
+
+
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if EXERCISE.match(c)])
+def test_make_exercise_runs_the_checks_of_that_parts_exercises(command: str) -> None:
+    # That the checks fail on the unchanged parts and pass on the solutions
+    # is tests/exercises' own subject.
+    match = EXERCISE.match(command)
+    assert match
+    part = PARTS[int(match["part"]) - 1]
+    recipe = shlex.split(make_dry_run("-B", "exercise", f"PART={match['part']}")[-1])
+    assert recipe[1:4] == ["-m", "pytest", "-q"], recipe
+    assert recipe[-1] == f"tests/exercises/{part}", recipe
+    checks = sorted((ROOT / recipe[-1]).glob("test_*.py"))
+    assert 2 <= len(checks) <= 3, f"{part} has {len(checks)} exercises"
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in ALL_COMMANDS if APPLY_SOLUTIONS.match(c)]
+)
+def test_printed_git_apply_applies_the_solutions_the_checks_are_run_on(
+    command: str,
+) -> None:
+    match = APPLY_SOLUTIONS.match(command)
+    assert match
+    printed = sorted((ROOT / "solutions" / match["part"]).glob("*.diff"))
+    assert printed and printed == solution_files(match["part"]), command
+
+
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if RESET_PART.match(c)])
+def test_git_checkout_puts_the_part_back_as_it_was(command: str) -> None:
+    # It restores the files git knows; a solution that added a file would
+    # leave it behind.
+    match = RESET_PART.match(command)
+    assert match and match["part"] in PARTS, command
+    for diff in solution_files(match["part"]):
+        assert "\nnew file mode" not in diff.read_text(), f"{diff.name} adds a file"
 
 
 def test_activating_the_virtual_environment_finds_its_tools() -> None:
