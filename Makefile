@@ -49,7 +49,7 @@ exercise: $(BIN)/.installed-test
 # define SQLModel's table `prompt`, and one process can hold only one of
 # them), two chapters at a time, longest first. Each run keeps its coverage
 # in a file of its own; they are added up at the end and checked part by part.
-CHAPTERS := part4_mysql part5_llm site part3_sqlite part2_crud exercises part1_hello bench
+CHAPTERS := part5_llm site part4_mysql part3_sqlite bench exercises part2_crud part1_hello
 
 # tests/bench checks the benchmarks' own code, so make test needs its tools too.
 TEST_TOOLS := $(BIN)/.installed-test,bench

@@ -34,6 +34,7 @@ class MySQLServer:
             password=self.password,
             connect_timeout=3,
             autocommit=True,
+            ssl_disabled=True,  # as the parts connect
         )
 
     def unavailable_reason(self) -> str | None:

@@ -52,6 +52,7 @@ def make_engine(settings: Settings) -> Engine:
             "connect_timeout": CONNECT_TIMEOUT_S,
             "read_timeout": READ_TIMEOUT_S,
             "write_timeout": READ_TIMEOUT_S,
+            "ssl_disabled": True,  # (4)!
         },
     )
     # --8<-- [end:engine]

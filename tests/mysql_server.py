@@ -65,6 +65,7 @@ class Login:
             connect_timeout=3,
             read_timeout=30,
             autocommit=True,
+            ssl_disabled=True,  # as the parts connect: no TLS context to build
         )
 
     def accepted(self) -> bool:
@@ -176,7 +177,11 @@ class PrivateServer:
     def admin(self) -> pymysql.Connection:
         """A root connection through the server's socket (autocommit)."""
         return pymysql.connect(
-            unix_socket=self.socket, user="root", autocommit=True, read_timeout=30
+            unix_socket=self.socket,
+            user="root",
+            autocommit=True,
+            read_timeout=30,
+            ssl_disabled=True,
         )
 
     def add_account(

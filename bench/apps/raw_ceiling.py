@@ -86,6 +86,7 @@ class SQLStore:
                 database=self.url.path.lstrip("/"),
                 charset="utf8mb4",
                 autocommit=True,
+                ssl_disabled=True,  # as the parts connect
             )
         # isolation_level=None: every statement commits on its own. WAL, as
         # Part 3 uses, lets reads go on while a write commits.

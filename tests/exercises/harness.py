@@ -24,10 +24,13 @@ import ast
 import io
 import shutil
 import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from tests.serving import ROOT, ServerProcess, start_server
 from tests.site.servers import STORAGE
@@ -84,6 +87,43 @@ def served_part(
             yield server
         finally:
             server.stop()
+
+
+class CommittedRun:
+    """`make exercise`'s checks of every part, run on the committed parts."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.output = ""
+        self.returncode: int | None = None
+
+    @classmethod
+    def start(cls) -> "CommittedRun":
+        folders = sorted(
+            {p.parent for p in ROOT.glob("tests/exercises/part*/test_*.py")}
+        )
+        command = [sys.executable, "-m", "pytest", "-q", "-n", "0", "--tb=no", "-rN"]
+        command += ["-p", "no:randomly", "--committed"]
+        command += [str(folder.relative_to(ROOT)) for folder in folders]
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        return cls(process)
+
+    def wait(self) -> None:
+        if self.returncode is None:
+            try:
+                self.output, _ = self.process.communicate(timeout=50)
+            finally:
+                self.process.kill()
+            self.returncode = self.process.returncode
+
+
+COMMITTED_RUN = pytest.StashKey[CommittedRun]()
 
 
 def _docstring(module_path: Path) -> str:

@@ -58,6 +58,7 @@ def admin_connection(
         connect_timeout=3,
         read_timeout=30,
         autocommit=True,
+        ssl_disabled=True,  # as the app connects
     )
 
 

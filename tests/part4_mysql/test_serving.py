@@ -130,12 +130,19 @@ class Answer:
 OUTAGE_S = 10
 
 
+WRITE_EVERY_S = 0.02
+
+
 def steady_writes(
     base_url: str, stop: threading.Event, writer: int, answers: list[Answer]
 ) -> None:
-    """Create prompts one after another until `stop` is set; note each answer."""
+    """Create prompts until `stop` is set, about 50 a second; note each answer.
+
+    Paced: a writer in a tight loop would spend the cores on thousands of
+    instant 503s, and prove nothing more.
+    """
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        while not stop.is_set():
+        while not stop.wait(WRITE_EVERY_S):
             body = {"name": f"writer {writer} prompt {len(answers)}", "template": "t"}
             started = time.monotonic()
             response = client.post("/prompts", json=body)

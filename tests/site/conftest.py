@@ -20,3 +20,10 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             if part not in NEED_MYSQL and (ROOT / part / "main.py").is_file():
                 servers.start(command)
         yield servers
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """One process: a second worker would start a second browser and second
+    servers, and make the run slower, not faster."""
+    config.option.numprocesses = 0

@@ -6,16 +6,18 @@ need (`make run PART=1` and `uvicorn part1_hello.main:app --reload` start
 the same server) runs only once.
 """
 
+import atexit
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.mysql_server import NoServerBinaries, found_server
+from tests.mysql_server import FoundServer, NoServerBinaries, found_server
 from tests.serving import ServerProcess, start_server
 from tests.site.printed import SERVER_COMMANDS
 
@@ -39,27 +41,39 @@ def sqlite_file(storage: Path) -> Iterator[dict[str, str]]:
     yield {"DATABASE_URL": f"sqlite:///{storage / 'prompts.db'}"}
 
 
+# One server for every MySQL part this process serves: starting a private
+# server costs a second, a database on it a few milliseconds.
+_MYSQL = ExitStack()
+atexit.register(_MYSQL.close)
+
+
+@cache
+def process_server() -> FoundServer:
+    """The configured server, or a private one kept until this process ends."""
+    from part4_mysql.settings import Settings
+    from tests.part4_mysql.databases import login_of
+
+    return _MYSQL.enter_context(found_server(login_of(Settings())))
+
+
 @contextmanager
 def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
     """A throwaway database on the server Part 4's own tests would use."""
-    from part4_mysql.settings import Settings
     from tests.part4_mysql.databases import (
-        login_of,
         server_environment,
         settings_for,
         throwaway_database,
     )
 
-    with ExitStack() as stack:
-        try:
-            found = stack.enter_context(found_server(login_of(Settings())))
-        except NoServerBinaries as missing:
-            # Only this: any other error is a failure, never a skip.
-            message = f"no MySQL server for Part 4's /docs, and {missing}"
-            if os.environ.get("CI"):
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
-        database = stack.enter_context(throwaway_database(settings_for(found.login)))
+    try:
+        found = process_server()
+    except NoServerBinaries as missing:
+        # Only this: any other error is a failure, never a skip.
+        message = f"no MySQL server for Parts 4 and 5, and {missing}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with throwaway_database(settings_for(found.login)) as database:
         yield server_environment(database)
 
 
