@@ -8,6 +8,7 @@ times out for us. This module adds what its failures mean to our clients.
 import logging
 import math
 
+import httpx2
 from fastapi import HTTPException, status
 from openai import (
     APIConnectionError,
@@ -16,6 +17,7 @@ from openai import (
     APITimeoutError,
     AsyncOpenAI,
     AsyncStream,
+    DefaultAsyncHttpxClient,
 )
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
@@ -33,8 +35,32 @@ def make_client(settings: LLMSettings, base_url: str) -> AsyncOpenAI:
         # For connecting, and for each wait for the next bytes of an answer.
         timeout=settings.timeout_s,
         max_retries=settings.max_retries,  # 429, 5xx, lost connections
+        http_client=DefaultAsyncHttpxClient(transport=SilenceIsNotRetried()),
     )
     # --8<-- [end:client]
+
+
+# --8<-- [start:silence]
+class SilenceIsNotRetried(httpx2.AsyncHTTPTransport):
+    """A provider silent for LLM_TIMEOUT_S gets no second chance.
+
+    The SDK retries a time-out as it retries a lost connection, which would
+    keep our client waiting LLM_MAX_RETRIES + 1 times as long for its 504.
+    The SDK passes its own errors on without retrying: the time-out becomes one.
+    """
+
+    def __init__(self) -> None:
+        # The SDK's own limits: each open stream holds a connection.
+        limits = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
+        super().__init__(limits=limits)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx2.TimeoutException as silence:
+            raise APITimeoutError(request=request) from silence
+
+    # --8<-- [end:silence]
 
 
 # --8<-- [start:call]

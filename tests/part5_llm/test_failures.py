@@ -86,6 +86,18 @@ def test_busy_provider_is_retried_then_503_passes_on_its_retry_after(
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_silent_provider_is_asked_once_so_504_comes_after_one_time_out(
+    http: httpx.Client, fake: ServerProcess, endpoint: str
+) -> None:
+    prompt_id = create_prompt(http, model="fake-silent")
+    topic = unique_topic()
+    response = ask(http, endpoint, prompt_id, topic)
+    assert response.status_code == 504
+    # A retry would have reached the fake before the 504: one call, one wait.
+    assert len(calls(fake, topic)) == 1
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_refusal_is_not_retried(
     http: httpx.Client, fake: ServerProcess, endpoint: str
 ) -> None:
