@@ -27,6 +27,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from pathlib import Path
 
 import pymysql
 import pytest
-from mirakuru import TCPExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
 START_MYSQL = "docs/part4.md, section 'Start MySQL'"
@@ -87,6 +87,52 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class DatabaseProcess:
+    """A server started in a session of its own, ready once its port answers.
+
+    Not mirakuru's executor: at exit, every process that imported mirakuru
+    kills each process whose mirakuru id merely *contains* its own pid, so
+    one test run ending could kill another run's server.
+    """
+
+    def __init__(self, command: list[str], port: int, log_path: Path) -> None:
+        self.command, self.port, self.log_path = command, port, log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C in the terminal is the tests' alone
+        )
+        deadline = time.monotonic() + timeout
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                log = self.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{self.command[0]} did not start:\n{log}")
+            time.sleep(0.05)
+
+    def _answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def stop(self) -> None:
+        """SIGTERM, the server's clean shutdown; SIGKILL if it takes too long."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class PrivateServer:
     """A server of our own on a free port, with a data folder in `folder`."""
 
@@ -125,14 +171,7 @@ class PrivateServer:
             "--character-set-server=utf8mb4",
             f"--log-error={self.log_path}",
         ]
-        self._process = TCPExecutor(
-            command,
-            host="127.0.0.1",
-            port=self.port,
-            timeout=30,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self._process = DatabaseProcess(command, self.port, self.log_path)
 
     def _initialise(self, server: str, data: Path, options: list[str]) -> None:
         version = subprocess.run(
