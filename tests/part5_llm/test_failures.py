@@ -85,25 +85,22 @@ def test_busy_provider_is_retried_then_503_passes_on_its_retry_after(
     assert len(calls(fake, topic)) == 1 + MAX_RETRIES
 
 
+@pytest.mark.parametrize(
+    ("model", "status"),
+    [
+        pytest.param("fake-error-404", 502, id="refusal"),
+        # Silence too: one time-out, then the 504, as the contract says.
+        pytest.param("fake-silent", 504, id="silence"),
+    ],
+)
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_silent_provider_is_asked_once_so_504_comes_after_one_time_out(
-    http: httpx.Client, fake: ServerProcess, endpoint: str
+def test_provider_is_asked_once_when_asking_again_cannot_help(
+    http: httpx.Client, fake: ServerProcess, endpoint: str, model: str, status: int
 ) -> None:
-    prompt_id = create_prompt(http, model="fake-silent")
+    prompt_id = create_prompt(http, model=model)
     topic = unique_topic()
-    response = ask(http, endpoint, prompt_id, topic)
-    assert response.status_code == 504
-    # A retry would have reached the fake before the 504: one call, one wait.
-    assert len(calls(fake, topic)) == 1
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_refusal_is_not_retried(
-    http: httpx.Client, fake: ServerProcess, endpoint: str
-) -> None:
-    prompt_id = create_prompt(http, model="fake-error-404")
-    topic = unique_topic()
-    ask(http, endpoint, prompt_id, topic)
+    assert ask(http, endpoint, prompt_id, topic).status_code == status
+    # A retry would have reached the fake before the answer.
     assert len(calls(fake, topic)) == 1
 
 

@@ -17,23 +17,11 @@ import httpx
 import pytest
 
 from tests.exercises.harness import served_part
+from tests.serving import ROOT
 
-# The table exactly as the chapter's unchanged part creates it.
-ORIGINAL_TABLE = """
-CREATE TABLE prompt (
-    name VARCHAR NOT NULL,
-    template VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    temperature FLOAT NOT NULL,
-    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-    name_key VARCHAR NOT NULL,
-    CONSTRAINT name_length CHECK (name <> '' AND length(name) <= 100),
-    CONSTRAINT template_length CHECK (template <> '' AND length(template) <= 10000),
-    CONSTRAINT model_length CHECK (model <> '' AND length(model) <= 100),
-    CONSTRAINT temperature_range CHECK (temperature BETWEEN 0 AND 2),
-    UNIQUE (name_key)
-)
-"""
+# The table as the unchanged part creates it: the chapter shows this file, and
+# tests/part3_sqlite checks it against what SQLite stores.
+ORIGINAL_TABLE = (ROOT / "docs/examples/part3_sqlite/prompt-table.sql").read_text()
 OLD_PROMPTS = [
     {
         "name": "summary",
