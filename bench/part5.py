@@ -1,13 +1,15 @@
-"""Part 5's scenarios: streamed tokens through one worker, three ways.
+"""Part 5's scenarios: streamed tokens through one worker, four ways.
 
 Every process is real and on this machine: the fake provider, each app under
 a real uvicorn with one worker, and the load client (this process). The
-three apps answer the same request on the same path, so one client drives
+four apps answer the same request on the same path, so one client drives
 them all:
 
 - Part 5 itself, on a throwaway MySQL database;
 - the naive version many tutorials show (`bench/apps/naive_stream.py`);
-- a bare relay, the ceiling (`bench/apps/bare_relay.py`).
+- a bare relay, the ceiling (`bench/apps/bare_relay.py`);
+- the same relay writing its events with `fastapi.sse`, the ceiling for any
+  app that must (`bench/apps/sse_relay.py`).
 """
 
 import json
@@ -52,7 +54,7 @@ PROVIDER = "part5_llm.fake_provider"
 class StreamApp:
     key: str
     label: str
-    role: str  # "part", "baseline" or "ceiling"
+    role: str  # "part", "baseline", "ceiling" or "bound"
     module: str
     needs_mysql: bool = False
 
@@ -66,6 +68,7 @@ APPS = [
         "naive", "naive (def + sync client)", "baseline", "bench.apps.naive_stream"
     ),
     StreamApp("relay", "bare relay", "ceiling", "bench.apps.bare_relay"),
+    StreamApp("sse_relay", "relay via fastapi.sse", "bound", "bench.apps.sse_relay"),
 ]
 
 

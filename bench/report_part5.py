@@ -285,6 +285,23 @@ def targets(results: Results) -> list[Target]:
     return measured
 
 
+def bounds_table(results: Results) -> str:
+    """The two capacity targets next to the most a fastapi.sse app reached."""
+    found = section(results)
+    ceiling, naive, sse = (capacity(found, k) for k in ("relay", "naive", "sse_relay"))
+    naive_times = NAIVE_TIMES * naive if naive is not None else None
+    relay_share = CEILING_SHARE * ceiling if ceiling is not None else None
+    rows: list[tuple[str, float | None]] = [
+        ("the relay via fastapi.sse: the most a fastapi.sse app reached", sse),
+        (f"Part 5's target: {CEILING_SHARE:g}x the bare relay's", relay_share),
+        (f"Part 5's target: {NAIVE_TIMES:g}x the naive version's", naive_times),
+    ]
+    return table(
+        ["capacity", "vs bare relay"],
+        [[name, share(value, ceiling)] for name, value in rows],
+    )
+
+
 # --------------------------------------------------------------------------
 # Chart
 
@@ -295,6 +312,7 @@ LINE_STYLES = {
     "part": {"marker": "o", "color": "#00897b"},
     "baseline": {"marker": "s", "color": "#e53935"},
     "ceiling": {"marker": "^", "color": "#546e7a", "linestyle": "--"},
+    "bound": {"marker": "v", "color": "#8e24aa", "linestyle": "--"},
 }
 
 
@@ -337,7 +355,7 @@ def capacity_chart(results: Results, path: Path) -> None:
     figure.legend(
         *gaps.get_legend_handles_labels(),
         loc="outside lower center",
-        ncols=3,
+        ncols=4,
         frameon=False,
     )
     figure.savefig(path, dpi=110)
@@ -358,6 +376,7 @@ def write(results: Results, folder: Path) -> None:
         "part5_first_token.md": first_token_table(results),
         "part5_holding.md": holding_table(results),
         "part5_targets.md": targets_table(targets(results)),
+        "part5_bounds.md": bounds_table(results),
     }
     for name, text in pages.items():
         (folder / name).write_text(text)

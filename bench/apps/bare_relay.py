@@ -30,23 +30,29 @@ provider = httpx.AsyncClient(
 )
 
 
-async def generate_stream(request: Request) -> StreamingResponse:
-    variables = json.loads(await request.body()).get("variables", {})
+async def streamed_texts(variables: dict[str, str]) -> AsyncIterator[str]:
+    """Each piece of text the provider streams for the filled-in template."""
     asked = {
         "model": "gpt-4o-mini",
         "messages": [{"role": "user", "content": TEMPLATE.format(**variables)}],
         "stream": True,
     }
+    async with provider.stream("POST", "/chat/completions", json=asked) as answer:
+        async for line in answer.aiter_lines():
+            if not line.startswith("data: {"):
+                continue  # blank lines between events, and "data: [DONE]"
+            choices = json.loads(line[6:])["choices"]
+            if choices and (text := choices[0]["delta"].get("content")):
+                yield text
+
+
+async def generate_stream(request: Request) -> StreamingResponse:
+    variables = json.loads(await request.body()).get("variables", {})
 
     async def events() -> AsyncIterator[bytes]:
-        async with provider.stream("POST", "/chat/completions", json=asked) as answer:
-            async for line in answer.aiter_lines():
-                if not line.startswith("data: {"):
-                    continue  # blank lines between events, and "data: [DONE]"
-                choices = json.loads(line[6:])["choices"]
-                if choices and (text := choices[0]["delta"].get("content")):
-                    data = json.dumps({"text": text}).encode()
-                    yield b"event: delta\ndata: " + data + b"\n\n"
+        async for text in streamed_texts(variables):
+            data = json.dumps({"text": text}).encode()
+            yield b"event: delta\ndata: " + data + b"\n\n"
         yield b"event: done\ndata: {}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")

@@ -226,12 +226,13 @@ def sample_results(part5_capacity: int) -> dict[str, Any]:
             "warmup": 0.1,
         },
         "meta": {"tokens": 40, "token_rate": 20.0, "rounds": 1},
-        "apps": ["part5", "naive", "relay"],
+        "apps": ["part5", "naive", "relay", "sse_relay"],
         "skipped": [],
         "capacity": {
             "part5": app(part5_capacity),
             "naive": app(10),
             "relay": app(40),
+            "sse_relay": app(30),
         },
         "first_token": {"direct_ms": [2.0, 3.0], "apps": {"part5": [8.0, 9.0]}},
         "holding": [{"app": "part5", **step(500, True)}],
@@ -266,6 +267,15 @@ def test_report_writes_part5_tables_and_chart(tmp_path: Path) -> None:
     assert "| objects | 600 | 600 | 2.00x |" in reading
 
 
+def test_report_sets_the_targets_beside_the_fastapi_sse_relay(tmp_path: Path) -> None:
+    found = sample_results(35)
+    report.write({"meta": found["run"], "part5": found}, tmp_path)
+    bounds = (tmp_path / "part5_bounds.md").read_text()
+    assert "most a fastapi.sse app reached | 0.75x |" in bounds  # 30 of 40
+    assert "0.8x the bare relay's | 0.80x |" in bounds
+    assert "3x the naive version's | 0.75x |" in bounds  # 3 times 10, of 40
+
+
 # --- A tiny real run ----------------------------------------------------------
 
 
@@ -290,7 +300,7 @@ def test_three_streams_from_the_fake_provider_arrive_token_by_token(
     assert 0 < outcome.gap_ms(0.5) < 1000
 
 
-@pytest.mark.parametrize("key", ["naive", "relay"])
+@pytest.mark.parametrize("key", ["naive", "relay", "sse_relay"])
 def test_yardsticks_relay_every_token(key: str, provider: ServerProcess) -> None:
     app = next(a for a in part5.APPS if a.key == key)
     with part5.serve(app, provider.base_url) as served:
