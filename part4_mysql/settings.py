@@ -38,6 +38,4 @@ class Settings(BaseSettings):
             port=self.port,
             database=self.database,
         )
-
-
-# --8<-- [end:settings]
+        # --8<-- [end:settings]

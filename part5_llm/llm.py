@@ -59,8 +59,7 @@ class SilenceIsNotRetried(httpx2.AsyncHTTPTransport):
             return await super().handle_async_request(request)
         except httpx2.TimeoutException as silence:
             raise APITimeoutError(request=request) from silence
-
-    # --8<-- [end:silence]
+        # --8<-- [end:silence]
 
 
 # --8<-- [start:call]

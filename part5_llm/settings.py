@@ -37,9 +37,7 @@ class Settings(BaseSettings):
             port=self.port,
             database=self.database,
         )
-
-
-# --8<-- [end:settings]
+        # --8<-- [end:settings]
 
 
 # --8<-- [start:llm_settings]
@@ -60,6 +58,4 @@ class LLMSettings(BaseSettings):
     timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     # Retries on 429, 5xx and lost connections, with backoff and Retry-After.
     max_retries: Annotated[int, Field(ge=0, le=10)] = 2
-
-
-# --8<-- [end:llm_settings]
+    # --8<-- [end:llm_settings]

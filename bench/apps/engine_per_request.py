@@ -18,8 +18,7 @@ def get_session_from_a_new_engine() -> Iterator[Session]:
     with Session(engine) as session:
         yield session
     engine.dispose()
+    # --8<-- [end:mistake]
 
-
-# --8<-- [end:mistake]
 
 app.dependency_overrides[get_session] = get_session_from_a_new_engine

@@ -44,6 +44,4 @@ def generate_stream(prompt_id: int, body: GenerateRequest) -> StreamingResponse:
         yield "event: done\ndata: {}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")
-
-
-# --8<-- [end:naive]
+    # --8<-- [end:naive]

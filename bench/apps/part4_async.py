@@ -47,9 +47,7 @@ sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=Fals
 async def get_session() -> AsyncIterator[AsyncSession]:
     async with sessions() as session:
         yield session
-
-
-# --8<-- [end:engine]
+    # --8<-- [end:engine]
 
 
 @asynccontextmanager
@@ -77,9 +75,7 @@ async def create_prompt(data: PromptCreate, session: SessionDep) -> PromptPublic
         raise HTTPException(status.HTTP_409_CONFLICT, "Name taken") from None
     await session.refresh(prompt)
     return PromptPublic.model_validate(prompt)
-
-
-# --8<-- [end:create_prompt]
+    # --8<-- [end:create_prompt]
 
 
 @app.get("/prompts/{prompt_id}")
