@@ -3,8 +3,9 @@
 It reads the provider exactly as `bare_relay.py` does; only the way out
 differs: a FastAPI endpoint that yields `ServerSentEvent`s, each carrying
 JSON text already made (`raw_data`), so nothing is validated or encoded
-twice. Its capacity is the most any app can reach that writes its stream
-with `fastapi.sse` on the same machine. Same path and body as Part 5.
+twice. An app that writes its stream with `fastapi.sse` and does more
+than this should not expect more streams on the same machine. Same path and
+body as Part 5.
 """
 
 import json
