@@ -42,8 +42,15 @@ WITH_LLM_SETTINGS = re.compile(
 PYTEST = re.compile(r"^(UPDATE_(EXAMPLES|SNAPSHOTS)=1 )?pytest (?P<path>tests/\S+)$")
 # Commands for a database server that cannot run here (no Docker engine; tests
 # never log in as the database's root): their files are checked instead.
-COMPOSE = re.compile(r"^docker compose -f (?P<file>\S+) (up -d|ps)$")
-PROVISION = re.compile(r"^sudo mariadb < (?P<script>\S+)$")
+COMPOSE = re.compile(r"^docker compose -f (?P<file>\S+) (up -d|ps|stop|start)$")
+# The provisioning script, with or without sudo, through MariaDB's or MySQL's client.
+PROVISION = re.compile(r"^(sudo )?(mariadb|mysql) < (?P<script>\S+)$")
+# Stopping and starting a database server installed on the machine.
+SERVICE = re.compile(
+    r"^(sudo systemctl (?P<systemd>stop|start) (?P<unit>\S+)"
+    r"|brew services (?P<brew>stop|start) (?P<formula>\S+)"
+    r"|service (?P<initscript>\S+) (?P<sysv>stop|start))$"
+)
 ACTIVATE = ". .venv/bin/activate"
 PLAIN_PIP = f'python3 -m venv .venv && {ACTIVATE} && pip install -e ".[dev]"'
 
