@@ -80,7 +80,9 @@ def test_first_example_of_each_chapter_says_what_to_do_on_another_port(
     page: str,
 ) -> None:
     lines = (ROOT / page).read_text().splitlines()
-    first = next(i for i, line in enumerate(lines) if "docs/examples/" in line)
+    first = next(
+        i for i, line in enumerate(lines) if re.search(r"docs/examples/.*\.sh\"", line)
+    )
     nearby = "\n".join(lines[max(first - 20, 0) : first + 20])
     port = BASE_URL.rsplit(":", 1)[1]
     assert re.search(r"another port", nearby, re.I), nearby
