@@ -157,10 +157,10 @@ def run_as_root(server: PrivateServer, sql: str) -> None:
             cursor.execute(statement)
 
 
-def provision(server: PrivateServer) -> None:
+def provision(server: PrivateServer, client_name: str = "mariadb") -> None:
     """The chapter's line, `mariadb < .ci/provision-mysql.sql`, on `server`."""
-    client = shutil.which("mariadb", path=SEARCH_PATH)
-    assert client, "mariadbd is installed, its client is not"
+    client = shutil.which(client_name, path=SEARCH_PATH)
+    assert client, f"mariadbd is installed, the client {client_name} is not"
     with PROVISIONING.open() as script:
         subprocess.run(
             [client, "--no-defaults", f"--socket={server.socket}", "--user=root"],
@@ -202,11 +202,13 @@ def test_a_fresh_data_folder_holds_the_anonymous_account(
     assert "localhost" in fresh_mariadb.anonymous_hosts
 
 
+@pytest.mark.parametrize("client", ["mariadb", "mysql"])
 def test_after_provisioning_the_tutorial_logs_in_over_tcp(
-    fresh_mariadb: PrivateServer,
+    fresh_mariadb: PrivateServer, client: str
 ) -> None:
+    # `mysql` is MariaDB's client too, under the name MySQL gives its own.
     run_as_root(fresh_mariadb, "CREATE USER IF NOT EXISTS ''@'localhost'")
-    provision(fresh_mariadb)
+    provision(fresh_mariadb, client)
     log_in(fresh_mariadb, **TUTORIAL)
 
 
@@ -217,11 +219,14 @@ def test_provisioning_twice_changes_nothing(fresh_mariadb: PrivateServer) -> Non
 
 
 def default_databases() -> dict[str, str]:
-    """Each MySQL part's default database, from its settings."""
+    """Each MySQL part's default database: a `database` field of its settings."""
     found = {}
     for settings in sorted(ROOT.glob("part*_*/settings.py")):
         module = importlib.import_module(f"{settings.parent.name}.settings")
-        found[settings.parent.name] = module.Settings.model_fields["database"].default
+        for value in vars(module).values():
+            fields = getattr(value, "model_fields", {})
+            if isinstance(value, type) and "database" in fields:
+                found[settings.parent.name] = fields["database"].default
     return found
 
 
