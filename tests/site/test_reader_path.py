@@ -273,7 +273,7 @@ def test_the_tutorial_may_create_and_drop_the_tests_databases(
 STOPS_AND_STARTS = [
     c
     for c in ALL_COMMANDS
-    if SERVICE.match(c) or re.search(r"compose .* (stop|start)$", c)
+    if SERVICE.match(c) or (COMPOSE.match(c) and c.endswith((" stop", " start")))
 ]
 
 
