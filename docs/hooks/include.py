@@ -10,7 +10,8 @@ becomes the source of `save` in that file: a top-level function, class or
 assignment, with its decorators and the comment lines right above it.
 
 - `main.py:PromptStore.create` is a method, dedented to the left margin;
-- `main.py:Store,PromptId` shows several, in file order, one blank line apart;
+- `main.py:Store,PromptId` shows several in file order, one blank line apart
+  (none between two that are neighbours in the file);
 - `store.py:/^@dataclass/-/lock:/` shows the lines from the first that matches
   the first regex to the next that matches the second, for the rare case where
   a whole definition is too much.
@@ -25,6 +26,7 @@ and so does a name that is still an old snippet section in its file
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import textwrap
 from pathlib import Path
@@ -91,8 +93,13 @@ def source(path: Path, what: str) -> str | None:
         if None in nodes:
             return None
         spans = sorted(span(node, lines) for node in nodes if node)
-    pieces = [textwrap.dedent("\n".join(lines[a:b])) for a, b in spans]
-    return "\n\n".join(pieces) if pieces else None
+    if not spans:
+        return None
+    shown = lines[spans[0][0] : spans[0][1]]
+    for (_, end), (start, stop) in itertools.pairwise(spans):
+        # Neighbours in the file stay together; others get one blank line.
+        shown += ([] if start <= end else [""]) + lines[max(start, end) : stop]
+    return textwrap.dedent("\n".join(shown))
 
 
 def on_page_markdown(markdown: str, *, page: Any, config: Any, **_: Any) -> str:
