@@ -9,7 +9,7 @@ A line of its own, inside a code block and indented as deep as the block,
 becomes the source of `save` in that file: a top-level function, class or
 assignment, with its decorators and the comment lines right above it.
 
-- `main.py:PromptStore.create` is a method, dedented to the left margin;
+- `store.py:PromptStore.create` is a method (or an inner function), dedented;
 - `main.py:Store,PromptId` shows several in file order, one blank line apart
   (none between two that are neighbours in the file);
 - `store.py:/^@dataclass/-/lock:/` shows the lines from the first that matches
@@ -58,7 +58,7 @@ def find(body: list[ast.stmt], dotted: str) -> ast.stmt | None:
         if name_of(node) == first:
             if not rest:
                 return node
-            return find(node.body, rest) if isinstance(node, ast.ClassDef) else None
+            return find(getattr(node, "body", []), rest)
     return None
 
 
