@@ -201,7 +201,6 @@ def stream_rate(model: str) -> float:
     return TOKENS_PER_S
 
 
-# --8<-- [start:stream]
 async def streamed(
     call: Call,
     words: list[str],
@@ -252,7 +251,6 @@ async def streamed(
             # The client closed the connection: a real provider stops here,
             # and stops billing.
             call.end("closed")
-            # --8<-- [end:stream]
 
 
 FAKE_THREAD = "fake-provider"
@@ -263,7 +261,6 @@ def from_the_app(record: logging.LogRecord) -> bool:
     return record.threadName != FAKE_THREAD or record.levelno > logging.INFO
 
 
-# --8<-- [start:background]
 @contextmanager
 def serving_in_background() -> Iterator[str]:
     """Serve the fake on a free local port, in a thread; yield its base URL.
@@ -294,7 +291,6 @@ def serving_in_background() -> Iterator[str]:
         listener.close()
         for logger in loggers:
             logger.removeFilter(from_the_app)
-        # --8<-- [end:background]
 
 
 def main() -> None:
