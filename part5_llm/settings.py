@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65_535)] = 3306
     user: str = "tutorial"
     password: SecretStr = SecretStr("tutorial-dev-only")  # prints as **********
-    database: str = "prompt_library"
+    database: str = "prompt_library_part5"  # each MySQL part has its own
 
     def database_url(self) -> URL:
         # URL.create escapes each part, so a password such as "p@ss:w/rd"
