@@ -24,8 +24,12 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-def get_llm(request: Request) -> AsyncOpenAI:
-    """The one model client of this process, made by the lifespan."""
+async def get_llm(request: Request) -> AsyncOpenAI:
+    """The one model client of this process, made by the lifespan.
+
+    `async def`, though it awaits nothing: a plain `def` dependency would be
+    sent to a worker thread and back for every request.
+    """
     llm: AsyncOpenAI = request.state.llm
     return llm
 
