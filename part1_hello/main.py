@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-# --8<-- [start:app]
 app = FastAPI(
     title="FastAPI for AI Engineers: Part 1, Hello",
     version="1.0.0",
@@ -21,10 +20,8 @@ app = FastAPI(
 @app.get("/")
 async def read_root() -> dict[str, str]:
     return {"message": "Hello from FastAPI, AI engineer!"}
-    # --8<-- [end:app]
 
 
-# --8<-- [start:users]
 BAD_BODY: dict[int | str, dict[str, str]] = {400: {"description": "Undecodable body"}}
 
 
@@ -38,19 +35,15 @@ class User(BaseModel):
 @app.post("/users", status_code=201, responses=BAD_BODY)
 async def create_user(user: User) -> User:
     return user  # invalid input never gets here: FastAPI answered it with a 422
-    # --8<-- [end:users]
 
 
-# --8<-- [start:fake_llm]
 async def fake_llm(prompt: str) -> str:
     # A real client would await a network call here. asyncio.sleep waits the
     # same way: it hands the event loop to other requests in the meantime.
     await asyncio.sleep(float(os.environ.get("FAKE_LLM_LATENCY_S", "1")))
     return f"A thoughtful answer to: {prompt}"
-    # --8<-- [end:fake_llm]
 
 
-# --8<-- [start:generate]
 class GenerateRequest(BaseModel):
     model_config = {"extra": "forbid", "strict": True}
 
@@ -64,17 +57,14 @@ class GenerateResponse(BaseModel):
 
 
 @app.post("/generate", responses=BAD_BODY)
-async def generate(request: GenerateRequest) -> GenerateResponse:
-    completion = await fake_llm(request.prompt)
-    return GenerateResponse(prompt=request.prompt, completion=completion, model="fake")
-    # --8<-- [end:generate]
+async def generate(body: GenerateRequest) -> GenerateResponse:
+    completion = await fake_llm(body.prompt)
+    return GenerateResponse(prompt=body.prompt, completion=completion, model="fake")
 
 
-# --8<-- [start:handler]
 @app.exception_handler(RequestValidationError)
 async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
     # FastAPI's own 422 echoes each bad input back, and NaN cannot be written
     # as JSON: the echo would crash with a 500. Answer without the input.
     errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-    # --8<-- [end:handler]

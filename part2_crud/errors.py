@@ -16,8 +16,6 @@ from fastapi.responses import JSONResponse
 from .models import ErrorMessage
 
 logger = logging.getLogger(__name__)
-
-# --8<-- [start:errors]
 # For `responses=` on a route: the status codes /docs lists beside the 200.
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorMessage, "description": "No prompt has this id"}
@@ -43,10 +41,8 @@ def name_taken(name: str) -> HTTPException:
     return HTTPException(
         status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
     )
-    # --8<-- [end:errors]
 
 
-# --8<-- [start:handlers]
 def register_error_handlers(app: FastAPI) -> None:
     """Answer invalid input and unexpected bugs in JSON; main.py calls this once."""
 
@@ -64,4 +60,3 @@ def register_error_handlers(app: FastAPI) -> None:
         # The traceback goes to the server log; the client gets JSON, no internals.
         logger.exception("Unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
-        # --8<-- [end:handlers]

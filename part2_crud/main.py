@@ -13,6 +13,7 @@ from .errors import (
     register_error_handlers,
 )
 from .models import (
+    LARGEST_ID,
     PromptCreate,
     PromptPublic,
     PromptUpdate,
@@ -22,7 +23,6 @@ from .models import (
 from .rendering import placeholders, render
 from .store import NameTakenError, PromptStore, get_store
 
-# --8<-- [start:app]
 app = FastAPI(
     title="FastAPI for AI Engineers: Part 2, Prompt Library (in memory)",
     version="2.0.0",
@@ -32,17 +32,11 @@ app = FastAPI(
     ),
 )
 register_error_handlers(app)  # errors.py: every failure answered in JSON
-# --8<-- [end:app]
-
-# --8<-- [start:dependencies]
 # Dependency aliases: each endpoint says what it needs in one short name.
 Store = Annotated[PromptStore, Depends(get_store)]
-# Ids are 64-bit in every database later parts use; a larger id cannot exist.
-PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-# --8<-- [end:dependencies]
+PromptId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 
 
-# --8<-- [start:create_prompt]
 @app.post(
     "/prompts",
     status_code=status.HTTP_201_CREATED,
@@ -54,31 +48,25 @@ def create_prompt(prompt: PromptCreate, store: Store) -> PromptPublic:
         return store.create(prompt)
     except NameTakenError:
         raise name_taken(prompt.name) from None
-    # --8<-- [end:create_prompt]
 
 
-# --8<-- [start:list_prompts]
 @app.get("/prompts", tags=["prompts"])
 def list_prompts(
     store: Store,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[PromptPublic]:
     return store.list(offset, limit)
-    # --8<-- [end:list_prompts]
 
 
-# --8<-- [start:read_prompt]
 @app.get("/prompts/{prompt_id}", responses=NOT_FOUND, tags=["prompts"])
 def read_prompt(prompt_id: PromptId, store: Store) -> PromptPublic:
     prompt = store.get(prompt_id)
     if prompt is None:
         raise not_found(prompt_id)
     return prompt
-    # --8<-- [end:read_prompt]
 
 
-# --8<-- [start:update_prompt]
 @app.patch(
     "/prompts/{prompt_id}",
     responses=NOT_FOUND | NAME_TAKEN | BAD_BODY,
@@ -94,10 +82,8 @@ def update_prompt(
     if prompt is None:
         raise not_found(prompt_id)
     return prompt
-    # --8<-- [end:update_prompt]
 
 
-# --8<-- [start:delete_prompt]
 @app.delete(
     "/prompts/{prompt_id}",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -107,22 +93,20 @@ def update_prompt(
 def delete_prompt(prompt_id: PromptId, store: Store) -> None:
     if not store.delete(prompt_id):
         raise not_found(prompt_id)
-    # --8<-- [end:delete_prompt]
 
 
-# --8<-- [start:render_prompt]
 @app.post(
     "/prompts/{prompt_id}/render",
     responses=NOT_FOUND | BAD_BODY,
     tags=["prompts"],
 )
 def render_prompt(
-    prompt_id: PromptId, request: RenderRequest, store: Store
+    prompt_id: PromptId, body: RenderRequest, store: Store
 ) -> RenderResponse:
     prompt = store.get(prompt_id)
     if prompt is None:
         raise not_found(prompt_id)
-    missing = [n for n in placeholders(prompt.template) if n not in request.variables]
+    missing = [n for n in placeholders(prompt.template) if n not in body.variables]
     if missing:
         # The same shape as FastAPI's own validation errors, one entry per name.
         raise HTTPException(
@@ -136,5 +120,4 @@ def render_prompt(
                 for name in missing
             ],
         )
-    return RenderResponse(text=render(prompt.template, request.variables))
-    # --8<-- [end:render_prompt]
+    return RenderResponse(text=render(prompt.template, body.variables))

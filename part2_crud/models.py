@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, FiniteFloat, StringConstraints, field_validator
 
-# --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -19,10 +18,11 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
-# --8<-- [end:field_types]
+
+# Ids are 64-bit in every database later parts use; a larger id cannot exist.
+LARGEST_ID = 2**63 - 1
 
 
-# --8<-- [start:create]
 class PromptCreate(BaseModel):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
@@ -32,10 +32,8 @@ class PromptCreate(BaseModel):
     template: Template
     model: ModelName = DEFAULT_MODEL
     temperature: Temperature = DEFAULT_TEMPERATURE
-    # --8<-- [end:create]
 
 
-# --8<-- [start:update]
 def without_null(schema: dict[str, Any]) -> None:
     """In the JSON schema, show each field by its type alone: null is refused."""
     for field in schema["properties"].values():
@@ -64,20 +62,16 @@ class PromptUpdate(BaseModel):
         if value is None:
             raise ValueError("may be left out, but may not be null")
         return value
-        # --8<-- [end:update]
 
 
-# --8<-- [start:public]
 class PromptPublic(BaseModel):
     id: int
     name: str
     template: str
     model: str
     temperature: float
-    # --8<-- [end:public]
 
 
-# --8<-- [start:render]
 class RenderRequest(BaseModel):
     model_config = {"extra": "forbid", "strict": True}
 
@@ -86,7 +80,6 @@ class RenderRequest(BaseModel):
 
 class RenderResponse(BaseModel):
     text: str
-    # --8<-- [end:render]
 
 
 class ErrorMessage(BaseModel):

@@ -15,7 +15,6 @@ def name_key(name: str) -> str:
     return name.casefold()
 
 
-# --8<-- [start:store_fields]
 @dataclass
 class PromptStore:
     prompts: dict[int, PromptPublic] = field(default_factory=dict)
@@ -24,9 +23,7 @@ class PromptStore:
     # Plain `def` endpoints run in a thread pool, so two requests can touch the
     # store at once. One lock makes each operation all-or-nothing.
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # --8<-- [end:store_fields]
 
-    # --8<-- [start:create]
     def create(self, data: PromptCreate) -> PromptPublic:
         with self.lock:
             key = name_key(data.name)
@@ -37,7 +34,6 @@ class PromptStore:
             self.prompts[prompt.id] = prompt
             self.ids_by_name[key] = prompt.id
             return prompt
-        # --8<-- [end:create]
 
     def list(self, offset: int, limit: int) -> list[PromptPublic]:
         with self.lock:
@@ -49,7 +45,6 @@ class PromptStore:
         with self.lock:
             return self.prompts.get(prompt_id)
 
-    # --8<-- [start:update]
     def update(self, prompt_id: int, changes: PromptUpdate) -> PromptPublic | None:
         with self.lock:
             prompt = self.prompts.get(prompt_id)
@@ -65,7 +60,6 @@ class PromptStore:
                 self.ids_by_name[new_key] = prompt_id
             self.prompts[prompt_id] = updated
             return updated
-        # --8<-- [end:update]
 
     def delete(self, prompt_id: int) -> bool:
         with self.lock:
@@ -76,11 +70,9 @@ class PromptStore:
             return True
 
 
-# --8<-- [start:dependency]
 store = PromptStore()
 
 
 def get_store() -> PromptStore:
     """The dependency every endpoint uses; tests override it with a fresh store."""
     return store
-    # --8<-- [end:dependency]

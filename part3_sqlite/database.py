@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
-# --8<-- [start:engine]
 # A relative path is relative to the folder you start the server from.
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///prompts.db")
 
@@ -44,10 +43,8 @@ def configure_connection(connection: sqlite3.Connection, _record: object) -> Non
 
 # One engine, and with it one pool of connections, for the whole process.
 engine = make_engine(DATABASE_URL)
-# --8<-- [end:engine]
 
 
-# --8<-- [start:wal]
 def use_write_ahead_log(connection: sqlite3.Connection) -> None:
     """Let requests read while another one writes; the file remembers this."""
     # Switching a new file needs it to itself for an instant. If another
@@ -62,10 +59,8 @@ def use_write_ahead_log(connection: sqlite3.Connection) -> None:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-            # --8<-- [end:wal]
 
 
-# --8<-- [start:create_db_and_tables]
 def create_db_and_tables() -> None:
     """Create the tables that do not exist yet; every worker runs this at start."""
     with engine.connect() as connection:
@@ -74,12 +69,10 @@ def create_db_and_tables() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         SQLModel.metadata.create_all(connection)
         connection.commit()
-        # --8<-- [end:create_db_and_tables]
 
 
-# --8<-- [start:get_session]
 def get_session() -> Iterator[Session]:
     """One session per request, closed when the request is done."""
-    with Session(engine, expire_on_commit=False) as session:  # (1)!
+    # expire_on_commit=False: after a commit, keep the values just written.
+    with Session(engine, expire_on_commit=False) as session:
         yield session
-        # --8<-- [end:get_session]

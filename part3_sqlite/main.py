@@ -19,6 +19,7 @@ from .errors import (
     register_error_handlers,
 )
 from .models import (
+    LARGEST_ID,
     Prompt,
     PromptCreate,
     PromptPublic,
@@ -30,7 +31,6 @@ from .models import (
 from .rendering import placeholders, render
 
 
-# --8<-- [start:app]
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     create_db_and_tables()  # once per worker process, before its first request
@@ -47,17 +47,11 @@ app = FastAPI(
     lifespan=lifespan,
 )
 register_error_handlers(app)  # errors.py: every failure answered in JSON
-# --8<-- [end:app]
-
-# --8<-- [start:dependencies]
 # Dependency aliases: each endpoint says what it needs in one short name.
 SessionDep = Annotated[Session, Depends(get_session)]
-# Ids are 64-bit in every database later parts use; a larger id cannot exist.
-PromptId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-# --8<-- [end:dependencies]
+PromptId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 
 
-# --8<-- [start:save]
 def save(session: Session, prompt: Prompt) -> Prompt:
     """Write a new or changed prompt; a name already in use becomes a 409."""
     name = prompt.name
@@ -72,10 +66,8 @@ def save(session: Session, prompt: Prompt) -> Prompt:
             raise name_taken(name) from None
         raise  # another constraint failed: a bug in this code, not the client's
     return prompt
-    # --8<-- [end:save]
 
 
-# --8<-- [start:create_prompt]
 @app.post(
     "/prompts",
     status_code=status.HTTP_201_CREATED,
@@ -85,22 +77,18 @@ def save(session: Session, prompt: Prompt) -> Prompt:
 )
 def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
     return save(session, Prompt.model_validate(prompt))
-    # --8<-- [end:create_prompt]
 
 
-# --8<-- [start:list_prompts]
 @app.get("/prompts", response_model=list[PromptPublic], tags=["prompts"])
 def list_prompts(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Sequence[Prompt]:
     statement = select(Prompt).order_by(col(Prompt.id)).offset(offset).limit(limit)
     return session.exec(statement).all()
-    # --8<-- [end:list_prompts]
 
 
-# --8<-- [start:read_prompt]
 def get_prompt(session: Session, prompt_id: int) -> Prompt:
     prompt = session.get(Prompt, prompt_id)
     if prompt is None:
@@ -116,10 +104,8 @@ def get_prompt(session: Session, prompt_id: int) -> Prompt:
 )
 def read_prompt(prompt_id: PromptId, session: SessionDep) -> Prompt:
     return get_prompt(session, prompt_id)
-    # --8<-- [end:read_prompt]
 
 
-# --8<-- [start:update_prompt]
 @app.patch(
     "/prompts/{prompt_id}",
     response_model=PromptPublic,
@@ -138,10 +124,8 @@ def update_prompt(
         # Another request deleted the prompt after we read it: it is gone.
         session.rollback()
         raise not_found(prompt_id) from None
-    # --8<-- [end:update_prompt]
 
 
-# --8<-- [start:delete_prompt]
 @app.delete(
     "/prompts/{prompt_id}",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -155,20 +139,18 @@ def delete_prompt(prompt_id: PromptId, session: SessionDep) -> None:
     session.commit()
     if result.rowcount == 0:
         raise not_found(prompt_id)
-    # --8<-- [end:delete_prompt]
 
 
-# --8<-- [start:render_prompt]
 @app.post(
     "/prompts/{prompt_id}/render",
     responses=NOT_FOUND | BAD_BODY,
     tags=["prompts"],
 )
 def render_prompt(
-    prompt_id: PromptId, request: RenderRequest, session: SessionDep
+    prompt_id: PromptId, body: RenderRequest, session: SessionDep
 ) -> RenderResponse:
     prompt = get_prompt(session, prompt_id)
-    missing = [n for n in placeholders(prompt.template) if n not in request.variables]
+    missing = [n for n in placeholders(prompt.template) if n not in body.variables]
     if missing:
         # The same shape as FastAPI's own validation errors, one entry per name.
         raise HTTPException(
@@ -182,5 +164,4 @@ def render_prompt(
                 for name in missing
             ],
         )
-    return RenderResponse(text=render(prompt.template, request.variables))
-    # --8<-- [end:render_prompt]
+    return RenderResponse(text=render(prompt.template, body.variables))

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from pydantic import FiniteFloat, StringConstraints, field_validator
 from sqlmodel import CheckConstraint, Field, SQLModel
 
-# --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -22,19 +21,18 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
-# --8<-- [end:field_types]
+
+# Ids are 64-bit in every database later parts use; a larger id cannot exist.
+LARGEST_ID = 2**63 - 1
 
 
-# --8<-- [start:base]
 class PromptBase(SQLModel):
     name: Name
     template: Template
     model: ModelName = DEFAULT_MODEL
     temperature: Temperature = DEFAULT_TEMPERATURE
-    # --8<-- [end:base]
 
 
-# --8<-- [start:table]
 def name_key(name: str) -> str:
     # casefold() is lower() for every script: "Straße" and "STRASSE" match.
     return name.casefold()
@@ -50,24 +48,22 @@ class Prompt(PromptBase, table=True):
         ),
         CheckConstraint("model <> '' AND length(model) <= 100", name="model_length"),
         CheckConstraint("temperature BETWEEN 0 AND 2", name="temperature_range"),
-        {"sqlite_autoincrement": True},  # (1)!
+        # AUTOINCREMENT: an id is never handed out twice, even after a delete.
+        {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)  # (2)!
+    # None until the row is inserted; then the database fills it in.
+    id: int | None = Field(default=None, primary_key=True)
     # name_key(name), filled in by every save: the database keeps it unique.
     name_key: str | None = Field(default=None, unique=True, nullable=False)
-    # --8<-- [end:table]
 
 
-# --8<-- [start:create]
 class PromptCreate(PromptBase):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
     model_config = {"extra": "forbid", "strict": True}
-    # --8<-- [end:create]
 
 
-# --8<-- [start:update]
 def without_null(schema: dict[str, Any]) -> None:
     """In the JSON schema, show each field by its type alone: null is refused."""
     for field in schema["properties"].values():
@@ -96,16 +92,12 @@ class PromptUpdate(SQLModel):
         if value is None:
             raise ValueError("may be left out, but may not be null")
         return value
-        # --8<-- [end:update]
 
 
-# --8<-- [start:public]
 class PromptPublic(PromptBase):
     id: int
-    # --8<-- [end:public]
 
 
-# --8<-- [start:render]
 class RenderRequest(SQLModel):
     model_config = {"extra": "forbid", "strict": True}
 
@@ -114,7 +106,6 @@ class RenderRequest(SQLModel):
 
 class RenderResponse(SQLModel):
     text: str
-    # --8<-- [end:render]
 
 
 class ErrorMessage(SQLModel):

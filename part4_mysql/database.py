@@ -15,7 +15,6 @@ from sqlmodel import Session, SQLModel, create_engine
 from . import models  # noqa: F401 (defining the models registers their tables)
 from .settings import Settings
 
-# --8<-- [start:limits]
 # Never wait long for a server that does not answer: a client would rather
 # get a quick 503 than a request that hangs.
 CONNECT_TIMEOUT_S = 3  # to open a connection
@@ -30,10 +29,8 @@ LOCK_WAIT_TIMEOUT_S = 1
 POOL_SIZE = 40
 MAX_OVERFLOW = 0
 POOL_TIMEOUT_S = 3  # to wait for a free connection before giving up
-# --8<-- [end:limits]
 
 
-# --8<-- [start:engine]
 def make_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url(),
@@ -53,10 +50,8 @@ def make_engine(settings: Settings) -> Engine:
             "ssl_disabled": True,  # (4)!
         },
     )
-    # --8<-- [end:engine]
 
 
-# --8<-- [start:database]
 class Database:
     """An engine, and whether the tables are known to exist behind it."""
 
@@ -77,7 +72,8 @@ class Database:
         # If MySQL was down when the app started, the first request after it
         # comes back creates the tables.
         self.create_tables()
-        with Session(self.engine, expire_on_commit=False) as session:  # (1)!
+        # Leaving the block closes the session and rolls back what failed.
+        with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
 
@@ -87,12 +83,10 @@ database = Database(make_engine(Settings()))
 def get_session() -> Iterator[Session]:
     """One session per request, closed when the request is done."""
     yield from database.session()
-    # --8<-- [end:database]
 
 
-# --8<-- [start:errors]
 # MySQL's error numbers for "we cannot use the server right now".
-UNAVAILABLE = {
+UNAVAILABLE_ERRORS = {
     1040,  # Too many connections
     1044,  # Access denied for user ... to database
     1045,  # Access denied for user ... (using password: YES)
@@ -106,7 +100,7 @@ UNAVAILABLE = {
     4031,  # The client was disconnected by the server (MySQL 8)
 }
 # Two transactions got in each other's way: the server itself is fine.
-LOCK_CONFLICT = {
+LOCK_CONFLICT_ERRORS = {
     1205,  # Lock wait timeout exceeded; try restarting transaction
     1213,  # Deadlock found when trying to get lock; try restarting transaction
 }
@@ -124,13 +118,12 @@ def is_unavailable(error: Exception) -> bool:
         return True  # every connection stayed busy for POOL_TIMEOUT_S
     if isinstance(error, DBAPIError):
         # connection_invalidated: SQLAlchemy saw this connection die.
-        return error.connection_invalidated or error_number(error) in UNAVAILABLE
+        return error.connection_invalidated or error_number(error) in UNAVAILABLE_ERRORS
     return False
 
 
 def is_lock_conflict(error: Exception) -> bool:
-    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT
-    # --8<-- [end:errors]
+    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT_ERRORS
 
 
 def describe(error: Exception) -> str:

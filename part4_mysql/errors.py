@@ -19,8 +19,6 @@ from .database import describe, is_lock_conflict, is_unavailable
 from .models import ErrorMessage
 
 logger = logging.getLogger(__name__)
-
-# --8<-- [start:errors]
 # For `responses=` on a route: the status codes /docs lists beside the 200.
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {
@@ -56,10 +54,8 @@ def name_taken(name: str) -> HTTPException:
     return HTTPException(
         status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
     )
-    # --8<-- [end:errors]
 
 
-# --8<-- [start:handlers]
 def register_error_handlers(app: FastAPI) -> None:
     """Answer invalid input, outages and bugs in JSON; main.py calls this once."""
 
@@ -72,7 +68,6 @@ def register_error_handlers(app: FastAPI) -> None:
         errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
-    # --8<-- [start:database_error]
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
         where = f"{request.method} {request.url.path}"
@@ -90,11 +85,9 @@ def register_error_handlers(app: FastAPI) -> None:
             conflict = "A concurrent change to this prompt got in the way, try again"
             return JSONResponse({"detail": conflict}, status_code=409)
         return await unexpected_error(request, exc)  # any other error is a bug
-        # --8<-- [end:database_error]
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # The traceback goes to the server log; the client gets JSON, no internals.
         logger.exception("Unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
-        # --8<-- [end:handlers]

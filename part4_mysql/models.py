@@ -10,7 +10,6 @@ from pydantic import FiniteFloat, StringConstraints, field_validator
 from sqlalchemy import BigInteger, Double, String, Text
 from sqlmodel import CheckConstraint, Field, SQLModel
 
-# --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -21,19 +20,18 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
-# --8<-- [end:field_types]
+
+# Ids are 64-bit in every database later parts use; a larger id cannot exist.
+LARGEST_ID = 2**63 - 1
 
 
-# --8<-- [start:base]
 class PromptBase(SQLModel):
     name: Name
     template: Template
     model: ModelName = DEFAULT_MODEL
     temperature: Temperature = DEFAULT_TEMPERATURE
-    # --8<-- [end:base]
 
 
-# --8<-- [start:table]
 def name_key(name: str) -> str:
     # casefold() is lower() for every script: "Straße" and "STRASSE" match.
     return name.casefold()
@@ -68,18 +66,14 @@ class Prompt(PromptBase, table=True):
         nullable=False,
         sa_type=String(300, collation="utf8mb4_bin"),  # (5)!
     )
-    # --8<-- [end:table]
 
 
-# --8<-- [start:create]
 class PromptCreate(PromptBase):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
     model_config = {"extra": "forbid", "strict": True}
-    # --8<-- [end:create]
 
 
-# --8<-- [start:update]
 def without_null(schema: dict[str, Any]) -> None:
     """In the JSON schema, show each field by its type alone: null is refused."""
     for field in schema["properties"].values():
@@ -108,16 +102,12 @@ class PromptUpdate(SQLModel):
         if value is None:
             raise ValueError("may be left out, but may not be null")
         return value
-        # --8<-- [end:update]
 
 
-# --8<-- [start:public]
 class PromptPublic(PromptBase):
     id: int
-    # --8<-- [end:public]
 
 
-# --8<-- [start:render]
 class RenderRequest(SQLModel):
     model_config = {"extra": "forbid", "strict": True}
 
@@ -126,14 +116,11 @@ class RenderRequest(SQLModel):
 
 class RenderResponse(SQLModel):
     text: str
-    # --8<-- [end:render]
 
 
-# --8<-- [start:health]
 class Health(SQLModel):
     status: str
     database: str
-    # --8<-- [end:health]
 
 
 class ErrorMessage(SQLModel):

@@ -13,7 +13,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL
 
 
-# --8<-- [start:settings]
 class Settings(BaseSettings):
     # MYSQL_HOST fills `host`, MYSQL_PORT fills `port`, and so on. A real
     # environment variable wins over the same name in `.env`.
@@ -24,7 +23,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65_535)] = 3306
     user: str = "tutorial"
-    password: SecretStr = SecretStr("tutorial-dev-only")  # (1)!
+    # Printed or logged, a SecretStr shows as **********.
+    password: SecretStr = SecretStr("tutorial-dev-only")
     database: str = "prompt_library"
 
     def database_url(self) -> URL:
@@ -38,4 +38,3 @@ class Settings(BaseSettings):
             port=self.port,
             database=self.database,
         )
-        # --8<-- [end:settings]

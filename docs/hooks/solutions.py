@@ -10,6 +10,10 @@ but pymdownx.snippets would drop the diff's context lines that are snippet
 section markers (`# --8<-- [start:app]`), and a diff copied from the page
 would then no longer apply. This hook puts the file in first, with those
 markers escaped (`;--8<--`), which snippets turns back into the plain text.
+
+Parts 1 to 4 carry no markers any more, so their diffs hold none either; only
+Part 5's still do. Once none does, delete this hook: snippets shows a diff
+exactly as it is.
 """
 
 from __future__ import annotations

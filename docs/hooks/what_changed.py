@@ -31,7 +31,8 @@ MARKER = re.compile(
 # only its own folder, so its diff would be noise.
 IGNORED_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 IGNORED_FILES = ["README.md", "*.py[cod]", "*.db", "*.db-*", ".env"]
-# Snippet section markers exist for the chapters, not for the app: leave them out.
+# Snippet section markers exist for the chapters, not for the app: leave them out
+# (only Part 5 still has them; chapters include code by name, docs/hooks/include.py).
 SNIPPET_MARKER = re.compile(r"^\s*#\s*-+8<-+\s*\[(start|end):[\w-]+\]\s*$")
 
 

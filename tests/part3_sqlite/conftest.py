@@ -12,7 +12,6 @@ from part3_sqlite import database
 from part3_sqlite.main import app as part3_app
 
 
-# --8<-- [start:engine]
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """An engine on a fresh file under tmp_path, with the app's own settings."""
@@ -23,7 +22,6 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setattr(database, "engine", engine)
     yield engine
     engine.dispose()
-    # --8<-- [end:engine]
 
 
 @pytest.fixture

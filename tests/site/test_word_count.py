@@ -42,7 +42,7 @@ def test_code_blocks_do_not_count() -> None:
 
 
 def test_snippet_lines_and_comments_do_not_count() -> None:
-    page = '--8<-- "part3_sqlite/models.py:base"\n<!-- a note -->\nSeen.\n'
+    page = '--8<-- "part3_sqlite/models.py:PromptBase"\n<!-- a note -->\nSeen.\n'
     assert visible_words(page) == 1
 
 
@@ -63,7 +63,7 @@ def test_a_box_that_starts_unfolded_counts_in_full() -> None:
 
 def test_annotations_of_annotated_code_do_not_count() -> None:
     page = (
-        '```python\n--8<-- "part4_mysql/database.py:engine"\n```\n\n'
+        '```python\n--8<-- "part4_mysql/database.py:make_engine"\n```\n\n'
         "1.  Hidden until the marker is clicked.\n    Still hidden.\n\nShown.\n"
     )
     assert visible_words(page) == 1
