@@ -12,15 +12,15 @@ from sqlmodel import Session
 
 from .database import get_session
 from .errors import not_found
-from .models import MAX_ID, Prompt
+from .models import LARGEST_ID, Prompt
 
 # scope="function": close the session before the answer is sent, so that an
 # error while closing it (its connection just died) still becomes a 503.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-PromptId = Annotated[int, Path(ge=1, le=MAX_ID)]
-RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+PromptId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
+RunId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
+Offset = Annotated[int, Query(ge=0, le=LARGEST_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 

@@ -4,8 +4,8 @@ The prompt family is Part 4's. New in Part 5: the run family, one row per
 call to the model, and the body of a generate request.
 """
 
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import FiniteFloat, StringConstraints, field_validator
@@ -24,7 +24,7 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
 # Ids are 64-bit (BIGINT) in every table: a larger id cannot exist.
-MAX_ID = 2**63 - 1
+LARGEST_ID = 2**63 - 1
 
 
 class PromptBase(SQLModel):
@@ -137,7 +137,7 @@ class GenerateRequest(RenderRequest):
     max_tokens: Annotated[int, Field(ge=1, le=4096)] | None = None
 
 
-class RunStatus(str, Enum):
+class RunStatus(StrEnum):
     completed = "completed"
     failed = "failed"  # the provider failed; `error` says how
     cancelled = "cancelled"  # the client went away before the end
@@ -165,7 +165,7 @@ class RunBase(SQLModel):
     @classmethod
     def in_utc(cls, value: datetime) -> datetime:
         # MySQL's DATETIME keeps no time zone: what comes back is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Run(RunBase, table=True):

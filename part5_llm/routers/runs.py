@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from ..dependencies import Limit, Offset, RunId, SessionDep
 from ..errors import RUN_NOT_FOUND, run_not_found
-from ..models import MAX_ID, Run, RunPublic
+from ..models import LARGEST_ID, Run, RunPublic
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 @router.get("", response_model=list[RunPublic])
 def list_runs(
     session: SessionDep,
-    prompt_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    prompt_id: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
     offset: Offset = 0,
     limit: Limit = 20,
 ) -> Sequence[Run]:
