@@ -15,6 +15,7 @@ database and the same fake provider process: the wire adds only time there.
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import coverage
@@ -24,8 +25,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from part5_llm import database as app_database
+from part5_llm.dependencies import get_llm
+from part5_llm.llm import make_client
 from part5_llm.main import app
-from part5_llm.settings import Settings
+from part5_llm.settings import LLMSettings, Settings
 from tests.mysql_server import FoundServer, Login, session_server
 from tests.serving import ServerProcess, start_server
 
@@ -196,3 +199,24 @@ def emptied_http(http: httpx.Client, admin: pymysql.Connection) -> httpx.Client:
     """The app over the wire, with no prompt and no run stored."""
     empty_tables(admin)
     return http
+
+
+@contextmanager
+def with_model_client(
+    in_process: TestClient, base_url: str, timeout_s: float = TIMEOUT_S
+) -> Iterator[TestClient]:
+    """`in_process`, asking the provider at `base_url`, waiting `timeout_s`.
+
+    Cheaper than another app process for what only the model client changes.
+    """
+    settings = LLMSettings(
+        api_key=API_KEY, timeout_s=timeout_s, max_retries=MAX_RETRIES
+    )
+    llm = make_client(settings, base_url)
+    app.dependency_overrides[get_llm] = lambda: llm
+    try:
+        yield in_process
+    finally:
+        del app.dependency_overrides[get_llm]
+        assert in_process.portal is not None
+        in_process.portal.call(llm.close)
