@@ -1,4 +1,4 @@
-"""What the endpoints need, each under one short name.
+"""What the routers share: dependencies under one short name each, and helpers.
 
 A route asks for `session: SessionDep` or `llm: LLMDep` and FastAPI hands it
 over; every router imports these from here, so each is defined once.
@@ -6,13 +6,14 @@ over; every router imports these from here, so each is defined once.
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from openai import AsyncOpenAI
 from sqlmodel import Session
 
 from .database import get_session
 from .errors import not_found
 from .models import LARGEST_ID, Prompt
+from .rendering import placeholders, render
 
 # scope="function": close the session before the answer is sent, so that an
 # error while closing it (its connection just died) still becomes a 503.
@@ -48,3 +49,22 @@ def get_prompt(session: Session, prompt_id: int) -> Prompt:
     if prompt is None:
         raise not_found(prompt_id)
     return prompt
+
+
+def fill(template: str, variables: dict[str, str]) -> str:
+    """The rendered template; a 422 if any placeholder has no value."""
+    missing = [n for n in placeholders(template) if n not in variables]
+    if missing:
+        # The same shape as FastAPI's own validation errors, one entry per name.
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "type": "missing_variable",
+                    "loc": ["body", "variables", name],
+                    "msg": f"Missing variable {name!r}",
+                }
+                for name in missing
+            ],
+        )
+    return render(template, variables)

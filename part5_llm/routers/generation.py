@@ -14,12 +14,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..database import describe
-from ..dependencies import LLMDep, PromptId, SessionDep, get_prompt
+from ..dependencies import LLMDep, PromptId, SessionDep, fill, get_prompt
 from ..errors import BAD_BODY, NOT_FOUND, PROVIDER_FAILED, in_json
 from ..llm import complete, provider_failure, start_stream
 from ..models import GenerateRequest, Run, RunPublic, RunStatus, RunSummary
 from ..recording import RunInProgress
-from .prompts import fill
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +62,9 @@ async def record_or_log(
     try:
         await run.finish(outcome, error)
     except SQLAlchemyError as failure:
-        unrecorded = outcome.value
-        logger.warning("A %s run was not recorded: %s", unrecorded, describe(failure))
+        logger.warning(
+            "A %s run was not recorded: %s", outcome.value, describe(failure)
+        )
 
 
 @asynccontextmanager

@@ -2,13 +2,13 @@
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, select
 
 from ..database import DUPLICATE_KEY, error_number
-from ..dependencies import Limit, Offset, PromptId, SessionDep, get_prompt
+from ..dependencies import Limit, Offset, PromptId, SessionDep, fill, get_prompt
 from ..errors import BAD_BODY, CONFLICT, NOT_FOUND, name_taken, not_found
 from ..models import (
     Prompt,
@@ -19,7 +19,6 @@ from ..models import (
     RenderResponse,
     name_key,
 )
-from ..rendering import placeholders, render
 
 router = APIRouter(prefix="/prompts", tags=["prompts"])
 
@@ -96,25 +95,6 @@ def delete_prompt(prompt_id: PromptId, session: SessionDep) -> None:
     session.commit()
     if result.rowcount == 0:
         raise not_found(prompt_id)
-
-
-def fill(template: str, variables: dict[str, str]) -> str:
-    """The rendered template; a 422 if any placeholder has no value."""
-    missing = [n for n in placeholders(template) if n not in variables]
-    if missing:
-        # The same shape as FastAPI's own validation errors, one entry per name.
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [
-                {
-                    "type": "missing_variable",
-                    "loc": ["body", "variables", name],
-                    "msg": f"Missing variable {name!r}",
-                }
-                for name in missing
-            ],
-        )
-    return render(template, variables)
 
 
 @router.post("/{prompt_id}/render", responses=NOT_FOUND | BAD_BODY)
