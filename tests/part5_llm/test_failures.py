@@ -142,7 +142,7 @@ def test_stall_mid_stream_records_a_failed_run_with_the_text_so_far(
     assert run["text"] == expected_answer(topic, 3)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def unreachable(in_process: TestClient) -> Iterator[TestClient]:
     """The app, pointed at a port where no provider listens."""
     nowhere = f"http://127.0.0.1:{free_port()}/v1"
