@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import httpx2
+from fastapi.testclient import TestClient
 
 from part5_llm.fake_provider import answer_text
 from tests.part5_llm.conftest import API_KEY
 from tests.serving import ServerProcess
 
 TEMPLATE = "Tell me about {topic}"
+# The app over the wire, or in this process for what needs no process of its own.
+Client = httpx.Client | TestClient
+Response = httpx.Response | httpx2.Response  # TestClient's is httpx2's
 
 
 def unique_topic() -> str:
@@ -21,7 +26,7 @@ def unique_topic() -> str:
     return f"topic-{uuid.uuid4().hex[:12]}"
 
 
-def create_prompt(http: httpx.Client, **fields: Any) -> int:
+def create_prompt(http: Client, **fields: Any) -> int:
     body = {"name": f"prompt {uuid.uuid4().hex}", "template": TEMPLATE, **fields}
     response = http.post("/prompts", json=body)
     assert response.status_code == 201, response.text
@@ -40,7 +45,7 @@ class Event:
     at: float  # time.monotonic() when it arrived
 
 
-def events(response: httpx.Response) -> Iterator[Event]:
+def events(response: Response) -> Iterator[Event]:
     """The events of a Server-Sent Events answer, as they arrive.
 
     The format, in short: `field: value` lines, a blank line ends an event,
@@ -63,8 +68,8 @@ def events(response: httpx.Response) -> Iterator[Event]:
 
 
 def stream(
-    http: httpx.Client, prompt_id: int, body: dict[str, Any]
-) -> tuple[httpx.Response, list[Event]]:
+    http: Client, prompt_id: int, body: dict[str, Any]
+) -> tuple[Response, list[Event]]:
     """Send a stream request and read it to the end."""
     path = f"/prompts/{prompt_id}/generate/stream"
     with http.stream("POST", path, json=body) as response:

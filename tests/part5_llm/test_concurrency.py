@@ -25,6 +25,9 @@ from tests.part5_llm.conftest import (
 from tests.part5_llm.helpers import create_prompt
 from tests.serving import ServerProcess, start_server
 
+# Capacity, not a chapter's behaviour: `pytest -m load tests/part5_llm` runs it.
+pytestmark = pytest.mark.load
+
 STREAMS = 200
 ARRIVAL_S = 1.0  # the clients arrive over a second, as people do
 WORDS = 60  # at a word a second: far longer than the test keeps them open

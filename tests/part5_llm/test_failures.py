@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.part4_mysql.tcp_proxy import TcpProxy
 from tests.part5_llm.conftest import (
@@ -16,8 +17,11 @@ from tests.part5_llm.conftest import (
     MAX_RETRIES,
     llm_environment,
     measured,
+    with_model_client,
 )
 from tests.part5_llm.helpers import (
+    Client,
+    Response,
     calls,
     create_prompt,
     events,
@@ -42,9 +46,7 @@ FAILURES = [
 ]
 
 
-def ask(
-    http: httpx.Client, endpoint: str, prompt_id: int, topic: str
-) -> httpx.Response:
+def ask(http: Client, endpoint: str, prompt_id: int, topic: str) -> Response:
     body = {"variables": {"topic": topic}}
     if endpoint == "generate":
         return http.post(f"/prompts/{prompt_id}/generate", json=body)
@@ -140,24 +142,17 @@ def test_stall_mid_stream_records_a_failed_run_with_the_text_so_far(
     assert run["text"] == expected_answer(topic, 3)
 
 
-@pytest.fixture(scope="module")
-def unreachable(
-    fake: ServerProcess, mysql_env: dict[str, str]
-) -> Iterator[httpx.Client]:
+@pytest.fixture
+def unreachable(in_process: TestClient) -> Iterator[TestClient]:
     """The app, pointed at a port where no provider listens."""
-    nowhere = llm_environment(fake) | {
-        "LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"
-    }
-    with (
-        running_server(APP_COMMAND, measured(mysql_env | nowhere)) as server,
-        httpx.Client(base_url=server.base_url, timeout=10) as client,
-    ):
+    nowhere = f"http://127.0.0.1:{free_port()}/v1"
+    with with_model_client(in_process, nowhere) as client:
         yield client
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_unreachable_provider_gets_503_with_retry_after(
-    unreachable: httpx.Client, endpoint: str
+    unreachable: TestClient, endpoint: str
 ) -> None:
     prompt_id = create_prompt(unreachable)
     response = ask(unreachable, endpoint, prompt_id, unique_topic())

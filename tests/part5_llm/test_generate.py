@@ -1,6 +1,6 @@
 """POST /prompts/{id}/generate: the model's whole answer, and its run."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -20,7 +20,7 @@ def test_generate_returns_the_models_answer_as_a_completed_run(
 ) -> None:
     prompt_id = create_prompt(http, model="fake-echo", temperature=0.3)
     topic = unique_topic()
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     response = http.post(
         f"/prompts/{prompt_id}/generate", json={"variables": {"topic": topic}}
     )
@@ -39,7 +39,7 @@ def test_generate_returns_the_models_answer_as_a_completed_run(
     assert 0 <= run["first_token_ms"] <= run["duration_ms"]
     # Python 3.10 reads no trailing "Z"; the offset it stands for reads the same.
     created = datetime.fromisoformat(run["created_at"].replace("Z", "+00:00"))
-    assert before - timedelta(seconds=1) <= created <= datetime.now(timezone.utc)
+    assert before - timedelta(seconds=1) <= created <= datetime.now(UTC)
 
 
 def test_generated_run_reads_back_unchanged(http: httpx.Client) -> None:

@@ -2,10 +2,12 @@
 
 from collections.abc import Iterator
 
+import fastapi.routing
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.part5_llm.conftest import TOKENS, llm_environment, measured
+from tests.part5_llm.conftest import TOKENS, with_model_client
 from tests.part5_llm.helpers import (
     calls,
     create_prompt,
@@ -14,7 +16,7 @@ from tests.part5_llm.helpers import (
     stream,
     unique_topic,
 )
-from tests.serving import ServerProcess, running_server
+from tests.serving import ServerProcess
 
 
 def test_stream_sends_deltas_then_done(http: httpx.Client) -> None:
@@ -114,21 +116,20 @@ def test_missing_variable_gets_a_json_422_before_any_event(
     assert calls(fake, topic) == []
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def quick_pings(
-    fake: ServerProcess, mysql_env: dict[str, str]
-) -> Iterator[httpx.Client]:
-    """The app, pinging after 0.3 s of silence; it waits 2 s for the model."""
-    environment = mysql_env | llm_environment(fake) | {"LLM_TIMEOUT_S": "2"}
-    command = "uvicorn tests.part5_llm.quick_pings:app"
-    with (
-        running_server(command, measured(environment)) as server,
-        httpx.Client(base_url=server.base_url, timeout=10) as client,
-    ):
+    in_process: TestClient, fake: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    """The app, pinging after 0.3 s of silence; it waits 1 s for the model.
+
+    FastAPI pings after 15 s; a test should not wait that long to see one.
+    """
+    monkeypatch.setattr(fastapi.routing, "_PING_INTERVAL", 0.3)  # meant for tests
+    with with_model_client(in_process, f"{fake.base_url}/v1", timeout_s=1) as client:
         yield client
 
 
-def test_a_comment_line_keeps_a_silence_alive(quick_pings: httpx.Client) -> None:
+def test_a_comment_line_keeps_a_silence_alive(quick_pings: TestClient) -> None:
     prompt_id = create_prompt(quick_pings, model="fake-stall")  # silent after 3
     path = f"/prompts/{prompt_id}/generate/stream"
     with quick_pings.stream("POST", path, json={"variables": {"topic": "x"}}) as r:
