@@ -1,11 +1,8 @@
-"""The bare relay, writing its events with `fastapi.sse` as Part 5 must.
+"""The bare relay, writing its events with `fastapi.sse` as Part 5 does.
 
-It reads the provider exactly as `bare_relay.py` does; only the way out
-differs: a FastAPI endpoint that yields `ServerSentEvent`s, each carrying
-JSON text already made (`raw_data`), so nothing is validated or encoded
-twice. An app that writes its stream with `fastapi.sse` and does more
-than this should not expect more streams on the same machine. Same path and
-body as Part 5.
+It reads the provider as `bare_relay.py` does; each event carries JSON made
+once (`raw_data`). An app that writes its stream with `fastapi.sse` and does
+more than this should not expect more streams on the same machine.
 """
 
 import json
