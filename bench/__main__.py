@@ -1,8 +1,5 @@
 """Run the benchmarks: `python -m bench` from the repository root (`make bench`).
-
-Results go to docs/performance/: results.json, and the Markdown tables and
-the chart that the Performance chapter includes.
-"""
+Results go to docs/performance/: results.json and the tables the page includes."""
 
 import argparse
 import json
@@ -32,11 +29,8 @@ def write_report(results: dict[str, Any], out: Path) -> int:
     for key, module in QUESTIONS.items():
         if key in results:
             targets += module.report(results[key], out)  # type: ignore[attr-defined]
-    write(
-        out / "run.md",
-        "run notes | ",
-        [f"{k} | {v}" for k, v in results["notes"].items()],
-    )
+    notes = [f"{name} | {value}" for name, value in results["notes"].items()]
+    write(out / "run.md", "run notes | ", notes)
     write(out / "targets.md", "target | measured | result", targets)
     print("\n".join(targets))
     return sum("miss" in row for row in targets)

@@ -1,9 +1,6 @@
-"""What every question's measurement shares: servers, a MySQL server, tables.
-
-Every server is a real uvicorn process on 127.0.0.1 on a free port, stopped
-when its block ends. MySQL is the configured server if it lets the tutorial's
-account in, else a private one that the tests' own helper starts and removes.
-"""
+"""What the questions share: servers, MySQL, tables. Each server is a real
+uvicorn process on a free port; MySQL is the configured one if it lets the
+tutorial's account in, else a private one started by the tests' own helper."""
 
 import os
 import time
@@ -41,22 +38,18 @@ def address(server: ServerProcess) -> tuple[str, int]:
     return url.hostname, url.port
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process (all its threads) has used so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def settle(pid: int, timeout: float = 10.0) -> None:
     """Wait until a process uses under 5 % of a core for 0.3 s: the last
-    measurement's tail (runs being recorded, connections closed) is not the
-    next one's to pay for."""
+    measurement's tail (runs recorded, connections closed) is not the next's."""
+
+    def cpu_seconds() -> float:  # user and system, from /proc/PID/stat
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
+    while (before := cpu_seconds()) and time.monotonic() < deadline:
         time.sleep(0.3)
-        if cpu_seconds(pid) - before < 0.015:
+        if cpu_seconds() - before < 0.015:
             return
 
 

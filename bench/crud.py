@@ -1,10 +1,7 @@
 """Questions 2 and 3: how fast are Parts 2-4 next to FastAPI's SQL tutorial
-style, and should Part 4 use an async driver?
-
-Closed-loop reads and writes at 1, 8 and 64 connections. In each cell the
-apps take turns, in reverse order every second round, so that a busy moment
-on a shared machine slows them all alike.
-"""
+style, and should Part 4 use an async driver? Closed-loop reads and writes at
+1, 8 and 64 connections; in each cell the apps take turns, in reverse order
+every second round, so that a busy moment slows them all alike."""
 
 import itertools
 import json
@@ -117,7 +114,7 @@ def cell(results: dict[str, Any], app: str, workload: str, connections: int) -> 
 def ratios(results: dict[str, Any], app: str, other: str, workload: str) -> list[float]:
     """`app`'s requests per second ÷ `other`'s, at each concurrency."""
     pairs = [
-        (cell(results, a, workload, c)["rps"] for a in (app, other))
+        tuple(cell(results, a, workload, c)["rps"] for a in (app, other))
         for c in CONNECTIONS
     ]
     return [mine / theirs if theirs else float("inf") for mine, theirs in pairs]
@@ -139,13 +136,14 @@ def report(results: dict[str, Any], out: Path) -> list[str]:
             errors = sum(c["errors"] for c in found)
             rows.append(" | ".join([label(key), *speeds, str(errors)]))
         write(out / f"crud_{w}.md", head + " | errors", rows)
-    pairs = [*PAIRS, ("part4_async", "part4")]
-    rows = [
-        f"{label(a)} ÷ {label(b)} | {w}s | {times(ratios(results, a, b, w))}"
-        for a, b in pairs
-        for w in WORKLOADS
-    ]
-    write(out / "crud_ratios.md", "req/s ratio | workload | at 1 / 8 / 64 conn.", rows)
+    head = "req/s ratio | workload | at 1 / 8 / 64 conn."
+    for name, pairs in (
+        ("crud_ratios", PAIRS),
+        ("sync_async", [("part4_async", "part4")]),
+    ):
+        rows = [f"{label(a)} ÷ {label(b)} | {w}s | {times(ratios(results, a, b, w))}"
+                for a, b in pairs for w in WORKLOADS]  # fmt: skip
+        write(out / f"{name}.md", head, rows)
     found = []
     for part, other in PAIRS:
         for w in WORKLOADS:

@@ -1,9 +1,7 @@
 """Plain HTTP load: keep-alive connections on asyncio streams, no HTTP library.
 
-Own code rather than httpx or a load tool: on two cores a general client
-spends more CPU per request than a lean server does answering it, and the
-load tools worth having come as binaries that PyPI does not ship.
-"""
+Own code, not httpx or a load tool: on two cores a general client costs more
+CPU per request than a lean server does, and good load tools are binaries."""
 
 import asyncio
 import contextlib

@@ -1,11 +1,8 @@
 """Question 4: how many streamed answers does Part 5 relay, beside three
 yardsticks, when the model answers at once (a), when it thinks 5 s first (b),
-and when users arrive spread out over time (c)?
-
-All processes are real: the fake provider (part5_llm/fake_provider.py, its
-latency set per workload), each app under uvicorn with one worker, and this
-load client. The four apps answer the same path and body.
-"""
+and when users arrive spread out over time (c)? Real processes all: the fake
+provider (part5_llm/fake_provider.py), each app under uvicorn with one worker,
+and this client. The four apps answer the same path and body."""
 
 import asyncio
 import json
@@ -31,8 +28,9 @@ APPS = {  # key: label, module
 }
 LABELS = {key: label for key, (label, _) in APPS.items()}
 WORKLOADS = ["a", "b", "c"]
-TOKENS, TOKEN_RATE = 40, 20.0  # two seconds of tokens, as a short answer
+TOKENS = 40  # at the provider's 20 a second: a short answer
 WALL_LIMIT, GAP_LIMIT_MS, FIRST_TOKEN_LIMIT_S = 1.2, 100.0, 1.0
+PATH = "/prompts/1/generate/stream"
 BODY = json.dumps({"variables": {"topic": "a lighthouse keeper"}}).encode()
 ASKED = [{"role": "user", "content": "Write about a cat."}]
 PROVIDER_BODY = json.dumps({"model": "m", "stream": True, "messages": ASKED}).encode()
@@ -49,7 +47,7 @@ class Plan:
 
 
 STEPS = {"a": [25, 50, 100, 150, 200, 300], "b": [20, 40, 80, 120, 160, 240]}
-FULL = Plan(STEPS | {"c": [10, 20, 40, 60, 80, 120]}, 6.0, 5.0, TOKENS, 500, 30)
+FULL = Plan(STEPS | {"c": [10, 20, 40, 60, 80, 120]}, 5.0, 5.0, TOKENS, 500, 30)
 QUICK = Plan({w: [5, 10] for w in WORKLOADS}, 2.0, 1.0, 10, 50, 5)
 
 
@@ -66,8 +64,7 @@ def running(db: MySQL, latency: float, tokens: int) -> Iterator[tuple[list[App],
     """The fake provider with this latency, and every app pointed at it."""
     env = {"FAKE_LLM_LATENCY_S": str(latency), "FAKE_LLM_TOKENS": str(tokens)}
     with ExitStack() as stack:
-        # Idle connections kept 60 s, not 5: no client picks one being closed.
-        keep = "--timeout-keep-alive 60"
+        keep = "--timeout-keep-alive 60"  # 60 s, not 5: no client gets one closing
         model = stack.enter_context(serve("part5_llm.fake_provider", env, keep))
         apps = []
         for key, (_, module) in APPS.items():
@@ -77,8 +74,7 @@ def running(db: MySQL, latency: float, tokens: int) -> Iterator[tuple[list[App],
             prompt = {"name": "bench", "template": "Write about {topic}."}
             if key == "part5":
                 httpx.post(f"{server.base_url}/prompts", json=prompt).raise_for_status()
-            path = "/prompts/1/generate/stream"
-            apps.append(App(key, server.process.pid, address(server), path))
+            apps.append(App(key, server.process.pid, address(server), PATH))
         yield apps, model
 
 

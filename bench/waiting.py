@@ -1,8 +1,5 @@
 """Question 1: what does `async` buy while requests wait on a slow model?
-
-200 requests at one moment to each of the three endpoints of
-`bench/apps/fake_model.py`, each on a fresh server.
-"""
+200 requests at once to each endpoint of `bench/apps/fake_model.py`."""
 
 import os
 import signal

@@ -1,8 +1,5 @@
-"""Three ways to wait on a slow model, one of them a mistake.
-
-Each endpoint waits `FAKE_LLM_LATENCY_S` seconds, as a call to a language
-model would, then answers. The benchmark sends 200 requests at once to each.
-"""
+"""Three ways to wait `FAKE_LLM_LATENCY_S` seconds on a fake model, one of them
+a mistake. The benchmark sends 200 requests at once to each."""
 
 import asyncio
 import os

@@ -1,9 +1,6 @@
-"""The yardstick for Part 5: streaming the way many tutorials first show it.
-
-A plain `def` endpoint, the synchronous OpenAI client, and a generator handed
-to `StreamingResponse`. No database, no record of the run: it does less than
-Part 5. Same path and body as Part 5, so one load client drives both.
-"""
+"""The yardstick for Part 5: streaming as many tutorials first show it, a plain
+`def` endpoint with the synchronous OpenAI client. No database, no record of
+the run: it does less than Part 5. Same path and body as Part 5."""
 
 import json
 import os

@@ -1,9 +1,5 @@
-"""Part 4's twin on an async driver: should Part 4 be async?
-
-Part 4's table, models, settings and pool limits, imported; the same queries.
-Only the road to MySQL differs: aiomysql under SQLAlchemy's async engine, and
-`async def` endpoints that await each query. The two endpoints measured.
-"""
+"""Part 4's twin on an async driver: Part 4's table, models and pool limits,
+the same queries, through aiomysql and `async def` endpoints that await them."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

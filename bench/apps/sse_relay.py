@@ -1,9 +1,5 @@
-"""The bare relay, writing its events with `fastapi.sse` as Part 5 does.
-
-It reads the provider as `bare_relay.py` does; each event carries JSON made
-once (`raw_data`). An app that writes its stream with `fastapi.sse` and does
-more than this should not expect more streams on the same machine.
-"""
+"""The bare relay, writing its events with `fastapi.sse` as Part 5 does: an app
+that writes its stream so and does more should not expect more streams."""
 
 import json
 from collections.abc import AsyncIterator

@@ -1,8 +1,5 @@
-"""The yardstick: a prompt API written the way FastAPI's SQL tutorial teaches.
-
-Plain `def` endpoints, one table model, one session per request from a
-generator dependency, on whatever database `BENCH_DATABASE_URL` names.
-"""
+"""The yardstick: a prompt API as FastAPI's SQL tutorial teaches it: `def`
+endpoints, one session per request, on the database `BENCH_DATABASE_URL` names."""
 
 import os
 from collections.abc import Iterator
