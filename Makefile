@@ -89,7 +89,7 @@ docs: $(BIN)/.installed-docs
 
 # The benchmark's own checks first (a few seconds), then the measurements.
 bench: $(TEST_TOOLS)
-	$(BIN)/python -m pytest -q tests/bench
+	$(BIN)/python -m pytest -q -n 0 tests/bench
 	$(BIN)/python -m bench
 
 clean:

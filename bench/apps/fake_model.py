@@ -1,8 +1,5 @@
-"""Three ways to wait on a slow model, one of them a mistake.
-
-Each endpoint waits `FAKE_LLM_LATENCY_S` seconds, as a call to a language
-model would, then answers. The benchmark sends 200 requests at once to each.
-"""
+"""Three ways to wait `FAKE_LLM_LATENCY_S` seconds on a fake model, one of them
+a mistake. The benchmark sends 200 requests at once to each."""
 
 import asyncio
 import os
@@ -15,27 +12,19 @@ LATENCY_S = float(os.environ.get("FAKE_LLM_LATENCY_S", "0.5"))
 app = FastAPI(title="Benchmark: waiting on a fake model")
 
 
-# --8<-- [start:awaited]
 @app.post("/generate/awaited")
 async def generate_awaited() -> dict[str, str]:
     await asyncio.sleep(LATENCY_S)  # (1)!
     return {"completion": "done"}
-    # --8<-- [end:awaited]
 
 
-# --8<-- [start:thread_pool]
 @app.post("/generate/thread-pool")
 def generate_in_thread_pool() -> dict[str, str]:
     time.sleep(LATENCY_S)  # (2)!
     return {"completion": "done"}
-    # --8<-- [end:thread_pool]
 
 
-# --8<-- [start:blocking]
 @app.post("/generate/blocking")
 async def generate_blocking() -> dict[str, str]:
     time.sleep(LATENCY_S)  # (3)!
     return {"completion": "done"}
-
-
-# --8<-- [end:blocking]

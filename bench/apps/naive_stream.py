@@ -1,12 +1,6 @@
-"""The yardstick for Part 5: streaming the way many tutorials first show it.
-
-A plain `def` endpoint, the synchronous OpenAI client, and a generator handed
-to `StreamingResponse`. It works, and for one user it is as fast as anything:
-but each `next()` on the generator blocks a worker thread until the provider
-sends its next chunk, and FastAPI lends 40 threads in all. No database, no
-record of the run: it does less than Part 5, which makes the comparison fair
-to it. Same path and body as Part 5, so one load client drives both.
-"""
+"""The yardstick for Part 5: streaming as many tutorials first show it, a plain
+`def` endpoint with the synchronous OpenAI client. No database, no record of
+the run: it does less than Part 5. Same path and body as Part 5."""
 
 import json
 import os
@@ -18,9 +12,7 @@ from openai import OpenAI
 from pydantic import BaseModel
 
 TEMPLATE = "Write a short story about {topic}."
-
 client = OpenAI(base_url=os.environ["LLM_BASE_URL"], api_key=os.environ["LLM_API_KEY"])
-
 app = FastAPI(title="Benchmark: the naive streaming endpoint")
 
 
@@ -28,7 +20,6 @@ class GenerateRequest(BaseModel):
     variables: dict[str, str] = {}
 
 
-# --8<-- [start:naive]
 @app.post("/prompts/{prompt_id}/generate/stream")
 def generate_stream(prompt_id: int, body: GenerateRequest) -> StreamingResponse:
     def events() -> Iterator[str]:
@@ -44,4 +35,3 @@ def generate_stream(prompt_id: int, body: GenerateRequest) -> StreamingResponse:
         yield "event: done\ndata: {}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")
-    # --8<-- [end:naive]

@@ -1,12 +1,5 @@
-"""The bare relay, writing its events with `fastapi.sse` as Part 5 must.
-
-It reads the provider exactly as `bare_relay.py` does; only the way out
-differs: a FastAPI endpoint that yields `ServerSentEvent`s, each carrying
-JSON text already made (`raw_data`), so nothing is validated or encoded
-twice. An app that writes its stream with `fastapi.sse` and does more
-than this should not expect more streams on the same machine. Same path and
-body as Part 5.
-"""
+"""The bare relay, writing its events with `fastapi.sse` as Part 5 does: an app
+that writes its stream so and does more should not expect more streams."""
 
 import json
 from collections.abc import AsyncIterator

@@ -1,9 +1,5 @@
-"""The yardstick: a prompt API written the way FastAPI's SQL tutorial teaches.
-
-Plain `def` endpoints, one table model, and one session per request handed
-out by a generator dependency. It runs on whatever database
-`BENCH_DATABASE_URL` names, the same one the part it is compared with uses.
-"""
+"""The yardstick: a prompt API as FastAPI's SQL tutorial teaches it: `def`
+endpoints, one session per request, on the database `BENCH_DATABASE_URL` names."""
 
 import os
 from collections.abc import Iterator
@@ -24,34 +20,28 @@ class Prompt(PromptBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
-class PromptCreate(PromptBase):
-    pass
-
-
 class PromptPublic(PromptBase):
     id: int
 
 
-database_url = os.environ["BENCH_DATABASE_URL"]
-connect_args = {"check_same_thread": False} if database_url.startswith("sqlite") else {}
-engine = create_engine(database_url, connect_args=connect_args)
+url = os.environ["BENCH_DATABASE_URL"]
+engine = create_engine(
+    url, connect_args={"check_same_thread": False} if "sqlite" in url else {}
+)
 SQLModel.metadata.create_all(engine)
 
 
-# --8<-- [start:session]
 def get_session() -> Iterator[Session]:
     with Session(engine) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-# --8<-- [end:session]
-
 app = FastAPI(title="Benchmark: the SQL tutorial's style")
 
 
 @app.post("/prompts", status_code=201, response_model=PromptPublic)
-def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
+def create_prompt(prompt: PromptBase, session: SessionDep) -> Prompt:
     db_prompt = Prompt.model_validate(prompt)
     session.add(db_prompt)
     session.commit()

@@ -1,259 +1,244 @@
-"""The benchmark's own parts, checked quickly: its apps, its load generator,
-its report. The full `make bench` takes minutes and is not part of the tests.
+"""The benchmark's own code, checked in seconds: what it reads off the wire,
+its arithmetic, its pass criteria and its capacity search, and its tables.
+The measurements themselves take minutes and belong to `make bench`.
 """
 
-import json
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import astuple
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench import report
-from bench.databases import Databases, MySQLServer
-from bench.load import BurstResult, Request, burst, run, sustained_load
-from bench.scenarios import UVICORN, kill, request_maker, seed
-from tests.mysql_server import Login, session_server
-from tests.serving import ROOT, ServerProcess, running_server
+from bench import crud, streaming, waiting
+from bench.__main__ import write_report
+from bench.common import percentile
+from bench.http_load import status_and_length
+from bench.sse_load import DONE, ERROR, OTHER, TOKEN, SSEProtocol, Stream, event_kind
 
-LATENCY_S = 0.3
-
-
-def address(server: ServerProcess) -> tuple[str, int]:
-    host, port = server.base_url.removeprefix("http://").split(":")
-    return host, int(port)
+HEAD = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
 
 
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    made = Databases()
-    yield made
-    made.remove_all()
+def chunked(*parts: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
 
 
-def serve(module: str, env: dict[str, str]) -> Any:
-    return running_server(UVICORN.format(module=module), env)
+def feed(pieces: list[bytes]) -> Stream:
+    """Hand `pieces` to the protocol as the network would, one read each."""
+
+    async def main() -> Stream:
+        protocol = SSEProtocol()
+        for piece in pieces:
+            protocol.data_received(piece)
+        return protocol.stream
+
+    return asyncio.run(main())
 
 
-# --- The apps measured beside the parts ---------------------------------------
+# --- Reading the wire ---------------------------------------------------------
 
 
-def fake_model_burst(way: str, deadline: float) -> BurstResult:
-    """Send 20 requests at once to one way of waiting on the fake model."""
-    env = {"FAKE_LLM_LATENCY_S": str(LATENCY_S)}
-    with serve("bench.apps.fake_model", env) as server:
-        request = Request("POST", f"/generate/{way}", b"{}")
-        outcome = run(burst(*address(server), request, count=20, deadline=deadline))
-        if not outcome.finished:
-            kill(server)  # a blocked loop would take seconds to drain its queue
-        return outcome
-
-
-def test_awaited_fake_model_answers_a_burst_in_about_one_latency() -> None:
-    outcome = fake_model_burst("awaited", deadline=10)
-    assert outcome.finished and outcome.errors == 0
-    # One at a time would take 20 latencies; at once, about one.
-    assert outcome.wall_seconds < 5 * LATENCY_S
-
-
-def test_blocking_fake_model_answers_one_request_at_a_time() -> None:
-    outcome = fake_model_burst("blocking", deadline=1.5)
-    assert not outcome.finished
-    assert outcome.answered <= 1.5 / LATENCY_S + 1
-
-
-def test_thread_pool_fake_model_answers_every_request() -> None:
-    outcome = fake_model_burst("thread-pool", deadline=10)
-    assert outcome.finished and outcome.errors == 0
-
-
-@pytest.mark.parametrize("module", ["tutorial_style", "raw_ceiling"])
-def test_sqlite_yardsticks_create_and_read_prompts(
-    module: str, databases: Databases
-) -> None:
-    env = {"BENCH_DATABASE_URL": databases.sqlite_url(module)}
-    with serve(f"bench.apps.{module}", env) as server:
-        run(seed(*address(server)))  # raises unless every answer is right
-
-
-def test_raw_ceiling_in_memory_creates_and_reads_prompts() -> None:
-    with serve("bench.apps.raw_ceiling", {"BENCH_DATABASE_URL": "memory"}) as server:
-        run(seed(*address(server)))
-
-
-@pytest.fixture(scope="module")
-def mysql_server() -> Iterator[MySQLServer]:
-    """The configured MySQL, or a private one, found as the chapters' tests do."""
-    configured = MySQLServer()
-    login = Login(
-        configured.host, configured.port, configured.user, configured.password
+def test_chunked_events_split_anywhere_are_read_whole() -> None:
+    wire = HEAD + chunked(
+        b'event: delta\ndata: {"text": "a"}\n\nevent: delta\ndata: {"text": "b"}\n\n',
+        b": ping\n\n",
+        b"event: done\ndata: {}\n\n",
     )
-    for found in session_server(login, "bench"):
-        host, port, user, password = astuple(found.login)
-        yield MySQLServer(host, port, user, password)
+    stream = feed([wire[i : i + 7] for i in range(0, len(wire), 7)])
+    assert len(stream.tokens) == 2
+    assert stream.complete
 
 
-@pytest.fixture
-def mysql_databases(mysql_server: MySQLServer) -> Iterator[Databases]:
-    made = Databases(mysql=mysql_server)
-    yield made
-    made.remove_all()
+def test_an_error_status_fails_the_stream() -> None:
+    stream = feed([b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\n\r\n{}"])
+    assert stream.error == "HTTP 503"
+    assert not stream.complete
 
 
-@pytest.mark.parametrize("module", ["part4_async", "raw_ceiling", "tutorial_style"])
-def test_mysql_apps_create_and_read_prompts(
-    module: str, mysql_databases: Databases
-) -> None:
-    name = mysql_databases.create_mysql(module)
-    env = {
-        **mysql_databases.mysql_env(name),
-        "BENCH_DATABASE_URL": mysql_databases.mysql_url(name),
-    }
-    with serve(f"bench.apps.{module}", env) as server:
-        run(seed(*address(server)))
+def test_an_error_event_fails_the_stream() -> None:
+    stream = feed([HEAD + chunked(b'event: error\ndata: {"status": 504}\n\n')])
+    assert stream.error == "an error event"
 
 
-def test_throwaway_mysql_databases_are_dropped(mysql_databases: Databases) -> None:
-    name = mysql_databases.create_mysql("dropped")
-    mysql_databases.remove_all()
-    with mysql_databases.mysql.connect() as connection, connection.cursor() as cursor:
-        cursor.execute("SHOW DATABASES LIKE %s", (name.replace("_", r"\_"),))
-        assert cursor.fetchall() == ()
+@pytest.mark.parametrize(
+    ("event", "kind"),
+    [
+        (b'event: delta\ndata: {"text": "a"}', TOKEN),
+        (b"event: done\ndata: {}", DONE),
+        (b"event: error\ndata: {}", ERROR),
+        (b": ping", OTHER),
+        (b'data: {"choices":[{"delta":{"content":"Once"}}]}', TOKEN),
+        (
+            b'data: {"choices": [{"delta": {"role": "assistant", "content": ""}}]}',
+            OTHER,
+        ),
+        (b"data: [DONE]", DONE),
+        (b'data: {"error": {"message": "broke"}}', ERROR),
+    ],
+)
+def test_events_are_told_apart_by_their_first_bytes(event: bytes, kind: str) -> None:
+    assert event_kind(event) == kind
 
 
-# --- The load generator ----------------------------------------------------------
+def test_a_response_head_gives_its_status_and_length() -> None:
+    head = (
+        b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nContent-Length: 57"
+    )
+    assert status_and_length(head) == (201, 57)
 
 
-def test_sustained_load_counts_answers_and_latencies() -> None:
-    with serve("part2_crud.main", {}) as server:
-        run(seed(*address(server)))
-        measured = run(
-            sustained_load(*address(server), request_maker("read"), 4, 0.5, 0.1)
-        )
-    assert measured.requests > 0 and measured.errors == 0
-    assert len(measured.latencies) == measured.requests
-    assert 0 < measured.percentile_ms(0.5) <= measured.percentile_ms(0.99)
+def test_a_chunked_plain_response_is_refused() -> None:
+    with pytest.raises(ValueError, match="chunked"):
+        status_and_length(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked")
 
 
-def test_sustained_load_counts_unexpected_statuses_as_errors() -> None:
-    with serve("part2_crud.main", {}) as server:  # empty: every read is a 404
-        measured = run(
-            sustained_load(*address(server), request_maker("read"), 2, 0.3, 0.0)
-        )
-    assert measured.errors > 0
-    assert "HTTP 404" in measured.error_samples[0]
+# --- Arithmetic and criteria --------------------------------------------------
 
 
-# --- The report --------------------------------------------------------------------
+def test_gaps_are_the_times_between_consecutive_tokens() -> None:
+    stream = Stream(sent_at=1.0, tokens=[1.5, 1.55, 1.7], done_at=1.8)
+    assert stream.gaps() == pytest.approx([0.05, 0.15])
+    assert stream.first_token_s == pytest.approx(0.5)
+    assert stream.duration_s == pytest.approx(0.8)
 
 
-def cell(app: str, workload: str, connections: int, rps: float) -> dict[str, Any]:
-    errors = 0 if rps else connections
-    return {
-        "app": app,
-        "workload": workload,
-        "connections": connections,
-        "requests": int(rps),
-        "errors": errors,
-        "seconds": 1.0,
-        "rps": rps,
-        "p50_ms": 1.0,
-        "p99_ms": 2.0,
-        "error_samples": [] if rps else ["GET /prompts/1: no answer within 5 s"],
-    }
+def test_percentiles_interpolate_and_an_empty_list_gives_zero() -> None:
+    assert percentile(list(range(101)), 0.99) == pytest.approx(99)
+    assert percentile([1.0, 2.0], 0.5) == pytest.approx(1.5)
+    assert percentile([], 0.99) == 0
 
 
-SPEEDS = {
-    "part3": 100.0,
-    "tutorial_sqlite": 100.0,
-    "ceiling_sqlite": 400.0,
-    "part4": 100.0,
-    "tutorial_mysql": 100.0,
-    "ceiling_mysql": 300.0,
-}
+ALONE = {"wall_s": 2.0, "first_token_s": 0.05}
 
 
-def speed(app: str, workload: str, connections: int) -> float:
-    """Every part at par with the tutorial style, with two exceptions."""
-    if (app, workload, connections) == ("tutorial_mysql", "read", 64):
-        return 0.0  # the yardstick stalled
-    if (app, workload) == ("part4", "write"):
-        return 50.0  # half the yardstick's speed
-    return SPEEDS[app]
+def streams(count: int, first: float = 0.05, gap: float = 0.05) -> list[Stream]:
+    """`count` streams sent at 0, each with 40 tokens `gap` apart."""
+    tokens = [first + n * gap for n in range(40)]
+    return [Stream(0.0, tokens, tokens[-1] + 0.01) for _ in range(count)]
 
 
-def sample_results() -> dict[str, Any]:
-    cells = [
-        cell(app, workload, connections, speed(app, workload, connections))
-        for app in SPEEDS
-        for workload in ("read", "write")
-        for connections in (1, 8, 64)
-    ]
-    awaited = {
-        "way": "awaited",
-        "label": "awaited",
-        "latency_s": 0.5,
-        "requests": 200,
-        "answered": 200,
-        "errors": 0,
-        "finished": True,
-        "wall_s": 0.6,
-        "rps": 333.0,
+def test_streams_on_time_are_served() -> None:
+    assert streaming.verdict(streams(10), ALONE, spread=False)["served"]
+
+
+def test_a_stutter_in_the_gaps_is_not_served() -> None:
+    stuttering = streams(10, gap=0.06)
+    stuttering[0].tokens[20:] = [t + 0.3 for t in stuttering[0].tokens[20:]]
+    found = streaming.verdict(stuttering * 10, ALONE, spread=False)
+    assert found["gap_p99_ms"] > 100
+    assert not found["served"]
+
+
+def test_a_late_first_token_is_not_served_though_the_gaps_are_even() -> None:
+    late = streams(10, first=1.2, gap=0.02)  # same wall time, first token 1.15 s late
+    found = streaming.verdict(late, ALONE, spread=False)
+    assert found["wall_ratio"] <= streaming.WALL_LIMIT
+    assert not found["served"]
+
+
+def test_an_incomplete_stream_is_not_served() -> None:
+    broken = streams(10)
+    broken[3].error = "connection closed before the end"
+    assert not streaming.verdict(broken, ALONE, spread=False)["served"]
+
+
+def test_spread_arrivals_count_each_streams_own_duration() -> None:
+    spread = streams(10)
+    for number, stream in enumerate(spread):  # one started every second
+        stream.sent_at += number
+        stream.tokens = [t + number for t in stream.tokens]
+        assert stream.done_at is not None
+        stream.done_at += number
+    assert streaming.verdict(spread, ALONE, spread=True)["served"]
+    assert not streaming.verdict(spread, ALONE, spread=False)["served"]
+
+
+def search_for(limit: int, steps: list[int]) -> tuple[int, list[int]]:
+    """Run the search against an app that serves up to `limit` streams."""
+    search, tried = streaming.Search(steps), []
+    while (count := search.next()) is not None:
+        tried.append(count)
+        search.record(count, count <= limit)
+    return search.best, tried
+
+
+def test_search_steps_up_then_bisects_to_within_ten_percent() -> None:
+    best, tried = search_for(130, [25, 50, 100, 200, 400])
+    assert tried[:4] == [25, 50, 100, 200]
+    assert 130 * 0.9 <= best <= 130
+
+
+def test_search_below_the_first_step_bisects_from_zero() -> None:
+    assert search_for(7, [20, 40])[0] == 7
+
+
+# --- The report ---------------------------------------------------------------
+
+
+def part5_results(part5: int, naive: int, sse_relay: int) -> dict[str, Any]:
+    step = streaming.verdict(streams(3), ALONE, spread=False) | {"asked": 3}
+    found = {"part5": part5, "naive": naive, "relay": 200, "sse_relay": sse_relay}
+    apps = {
+        k: {"capacity": n, "capped": False, "steps": [step]} for k, n in found.items()
     }
     return {
-        "meta": {
-            "date": "today",
-            "mode": "full",
-            "cpus": 2,
-            "platform": "test",
-            "python": "3",
-            "seconds": 1.0,
-            "rounds": 1,
-            "warmup": 0.1,
-        },
-        "fake_model": [awaited],
-        "crud": {"apps": list(SPEEDS), "skipped": [], "cells": cells},
+        "workloads": {w: {"apps": apps} for w in streaming.WORKLOADS},
+        "first_token": {"direct_ms": 2.0, "part5_ms": 9.0},
+        "holding": streaming.verdict(streams(500), ALONE, spread=False),
     }
 
 
-def verdicts(results: dict[str, Any]) -> dict[str, str]:
-    return {t.claim: t.verdict for t in report.targets(results)}
+def verdicts(rows: list[str]) -> list[str]:
+    return [row.rsplit(" | ", 1)[1] for row in rows]
 
 
-def test_report_passes_a_part_at_par_with_the_tutorial_style() -> None:
-    found = verdicts(sample_results())
-    assert found[next(c for c in found if c.startswith("Part 3 reads"))] == "pass"
-
-
-def test_report_misses_a_part_below_the_tutorial_style() -> None:
-    found = verdicts(sample_results())
-    assert found[next(c for c in found if c.startswith("Part 4 writes"))] == "**miss**"
-
-
-def test_report_passes_a_part_whose_yardstick_stalled() -> None:
-    found = {t.claim: t for t in report.targets(sample_results())}
-    part4_reads = found[next(c for c in found if c.startswith("Part 4 reads"))]
-    assert part4_reads.passed
-    assert "the other stalled" in part4_reads.measured
-
-
-def test_report_passes_an_awaited_burst_within_one_and_a_half_latencies() -> None:
-    assert report.targets(sample_results())[0].passed
-
-
-def test_report_only_redraws_tables_and_charts(tmp_path: Path) -> None:
-    (tmp_path / "results.json").write_text(json.dumps(sample_results()))
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--report-only", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+def test_part5_passes_at_twice_the_naive_and_half_the_relay(tmp_path: Path) -> None:
+    assert (
+        verdicts(streaming.report(part5_results(80, 40, 160), tmp_path)) == ["pass"] * 4
     )
-    assert "targets missed" in done.stdout
-    written = {path.name for path in tmp_path.iterdir()}
-    assert {"targets.md", "crud_read.md", "crud_read.png", "fake_model.png"} <= written
-    assert "Part 3" in (tmp_path / "crud_read.md").read_text()
+
+
+def test_part5_misses_below_twice_the_naive_and_half_the_relay(tmp_path: Path) -> None:
+    found = verdicts(streaming.report(part5_results(79, 40, 161), tmp_path))
+    assert found[:2] == ["**miss**", "**miss**"]
+
+
+def crud_results(part_rps: float, tutorial_rps: float) -> dict[str, Any]:
+    cells = {}
+    for key in crud.APPS:
+        rps = tutorial_rps if key.startswith("tutorial") else part_rps
+        for w in crud.WORKLOADS:
+            for c in crud.CONNECTIONS:
+                cells[f"{key} {w} {c}"] = {"rps": rps, "p99_ms": 1.0, "errors": 0}
+    return {"cells": cells}
+
+
+def test_a_part_at_par_with_the_tutorial_style_passes(tmp_path: Path) -> None:
+    assert set(verdicts(crud.report(crud_results(95, 100), tmp_path))) == {"pass"}
+
+
+def test_a_part_below_the_tutorial_style_misses(tmp_path: Path) -> None:
+    assert "**miss**" in verdicts(crud.report(crud_results(94, 100), tmp_path))
+
+
+def test_a_part_whose_yardstick_stalled_passes(tmp_path: Path) -> None:
+    assert set(verdicts(crud.report(crud_results(50, 0), tmp_path))) == {"pass"}
+
+
+def test_a_blocked_loop_projects_its_wall_time_from_its_pace() -> None:
+    cut_off = {"label": "blocking", "answered": 20, "wall_s": 10.0}
+    assert waiting.latencies(cut_off) == pytest.approx(200)
+
+
+def test_the_report_writes_every_table_the_page_includes(tmp_path: Path) -> None:
+    results = {
+        "waiting": [
+            {"label": w[1], "answered": 200, "wall_s": 0.6} for w in waiting.WAYS
+        ],
+        "crud": crud_results(100, 100),
+        "part5": part5_results(80, 40, 160),
+        "notes": {"date": "today"},
+    }
+    assert write_report(results, tmp_path) == 0
+    page = (Path(__file__).parents[2] / "docs" / "performance.md").read_text()
+    for table in sorted(tmp_path.glob("*.md")):
+        assert f"docs/performance/{table.name}" in page, table.name
