@@ -3,7 +3,8 @@
 Prompts get an optional `description`, text of at most 500 characters, `""`
 when left out, which POST and PATCH can set. An app started on a `prompts.db`
 written before the change keeps working: the prompts already in it are listed
-with the description `""` and can be given one.
+with the description `""` and can be given one. The table itself gives `""`
+to a row written past the API, as the chapter's own tests write some.
 """
 
 import secrets
@@ -100,6 +101,27 @@ def test_500_characters_are_accepted_and_501_refused(api: httpx.Client) -> None:
         "/prompts", json={"name": "long", "template": "x", "description": "d" * 501}
     )
     assert too_long.status_code == 422, answered(too_long)
+
+
+def test_a_row_written_past_the_api_gets_an_empty_description(
+    roots: dict[str, Path], tmp_path: Path
+) -> None:
+    database = tmp_path / "new.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    with served_part("part3_sqlite", roots["part3_sqlite"], tmp_path, env) as server:
+        with closing(sqlite3.connect(database)) as connection, connection:
+            try:
+                connection.execute(
+                    "INSERT INTO prompt (name, template, model, temperature, name_key)"
+                    " VALUES ('by hand', 'x', 'm', 0.5, 'by hand')"
+                )
+            except sqlite3.IntegrityError as error:
+                pytest.fail(
+                    f"a row inserted without a description is refused ({error}): "
+                    "give the column a default in the table too (server_default)"
+                )
+        listed = httpx.get(f"{server.base_url}/prompts").json()
+    assert listed[0].get("description") == "", f"the row came back as {listed[0]}"
 
 
 # --- On a database written before the change ---------------------------------------
