@@ -1,14 +1,11 @@
-"""The chapter's examples, sent over the wire to the real app.
-
-A TestClient would hold a stream until it ended; an httpx client reads it as
-curl does. tests/site replays the same files with the real curl.
-"""
-
-import httpx
+"""The chapter's examples, pasted into bash against the real app."""
 
 from tests.examples import check_examples
+from tests.serving import ServerProcess
 
 
-def test_chapter_examples_match_the_app(emptied_http: httpx.Client) -> None:
+def test_chapter_examples_print_their_answer_boxes(
+    emptied_http: object, app_server: ServerProcess
+) -> None:
     # `emptied_http` empties the tables first, so the ids are the chapter's.
-    check_examples(emptied_http, "part5_llm")
+    check_examples(app_server.base_url, "part5_llm")
