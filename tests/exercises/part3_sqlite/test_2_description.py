@@ -7,7 +7,6 @@ with the description `""` and can be given one. The table itself gives `""`
 to a row written past the API, as the chapter's own tests write some.
 """
 
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.exercises.checks import answered, create_prompt, post_prompt
 from tests.exercises.harness import served_part
 from tests.serving import ROOT
 
@@ -39,26 +39,11 @@ OLD_PROMPTS = [
 ]
 
 
-def answered(response: httpx.Response) -> str:
-    request = response.request
-    return (
-        f"{request.method} {request.url.path} answered "
-        f"{response.status_code}: {response.text}"
-    )
-
-
 def answered_on_old_database(response: httpx.Response) -> str:
     return (
         f"{answered(response)} on a prompts.db written before the new field "
         "(create_all does not add a column to a table that exists)"
     )
-
-
-def create(api: httpx.Client, **fields: Any) -> dict[str, Any]:
-    body = {"name": f"prompt-{secrets.token_hex(6)}", "template": "Hi {x}", **fields}
-    response = api.post("/prompts", json=body)
-    assert response.status_code == 201, answered(response)
-    return dict(response.json())
 
 
 def read(api: httpx.Client, prompt_id: int) -> dict[str, Any]:
@@ -72,7 +57,7 @@ def read(api: httpx.Client, prompt_id: int) -> dict[str, Any]:
 
 def test_a_description_is_stored_and_read_back(api: httpx.Client) -> None:
     text = "Summaries for the weekly report; keep it short."
-    created = create(api, description=text)
+    created = create_prompt(api, description=text)
     assert created.get("description") == text, f"POST /prompts answered {created}"
     assert read(api, created["id"]).get("description") == text
 
@@ -80,26 +65,21 @@ def test_a_description_is_stored_and_read_back(api: httpx.Client) -> None:
 def test_a_prompt_created_without_one_has_an_empty_description(
     api: httpx.Client,
 ) -> None:
-    created = create(api)
-    assert created.get("description") == "", (
-        f"POST /prompts without a description answered {created}, expected "
-        'a "description" of ""'
-    )
+    created = create_prompt(api)
+    assert created.get("description") == "", f"created without one: {created}"
 
 
 def test_patch_changes_the_description(api: httpx.Client) -> None:
-    prompt_id = create(api)["id"]
+    prompt_id = create_prompt(api)["id"]
     response = api.patch(f"/prompts/{prompt_id}", json={"description": "changed"})
     assert response.status_code == 200, answered(response)
     assert read(api, prompt_id).get("description") == "changed"
 
 
 def test_500_characters_are_accepted_and_501_refused(api: httpx.Client) -> None:
-    created = create(api, description="d" * 500)
+    created = create_prompt(api, description="d" * 500)
     assert created.get("description") == "d" * 500
-    too_long = api.post(
-        "/prompts", json={"name": "long", "template": "x", "description": "d" * 501}
-    )
+    too_long = post_prompt(api, description="d" * 501)
     assert too_long.status_code == 422, answered(too_long)
 
 
