@@ -151,12 +151,14 @@ def open_tab(browser: Browser, origin: str, offsite: Offsite | None = None) -> T
 
     tab.page.route("**/*", route)
     page, note = tab.page, problems.append
-    page.on("console", lambda m: note(f"console: {m.text}") if m.type == "error" else 0)
+    page.on(
+        "console", lambda m: None if m.type != "error" else note(f"console: {m.text}")
+    )
     page.on("pageerror", lambda error: note(f"script error: {error}"))
     page.on("requestfailed", lambda r: note(f"failed: {r.url} {r.failure}"))
     page.on(
         "response",
-        lambda r: note(f"HTTP {r.status}: {r.url}") if r.status >= 400 else 0,
+        lambda r: None if r.status < 400 else note(f"HTTP {r.status}: {r.url}"),
     )
     return tab
 
