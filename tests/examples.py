@@ -88,4 +88,3 @@ def check_examples(base_url: str, part: str) -> None:
     for command_file in example_commands(part):
         printed = run_in_shell(base_url, command_file)
         compare_or_record(command_file, printed)
-
