@@ -7,7 +7,7 @@ PART   ?= 1
 PARTS  := part1_hello part2_crud part3_sqlite part4_mysql part5_llm
 PART_DIR = $(word $(PART),$(PARTS))
 
-.PHONY: help install run exercise test lint format docs bench clean
+.PHONY: help install run exercise test test-load lint format docs bench clean
 
 help:
 	@echo "make run PART=N   serve part N (1-5) with reload on http://127.0.0.1:8000"
@@ -63,6 +63,7 @@ test: $(TEST_TOOLS)
 	@$(BIN)/python -m coverage combine -q
 	@$(BIN)/python -m coverage report
 	@$(BIN)/python tests/coverage_per_part.py
+	@echo "(The load checks, marked load, are left out here: make bench and CI run them.)"
 
 test-%: $(TEST_TOOLS)
 	@echo "== pytest tests/$*"
@@ -74,6 +75,15 @@ test-%: $(TEST_TOOLS)
 test-exercises: $(TEST_TOOLS)
 	@echo "== pytest tests/exercises --solutions"
 	@$(BIN)/python -m pytest -q -n 0 $(PYTEST_ARGS) tests/exercises --solutions
+
+# The load checks, one chapter per process (a chapter with none passes).
+LOAD_CHAPTERS := part4_mysql part5_llm
+test-load: $(TEST_TOOLS)
+	@for chapter in $(LOAD_CHAPTERS); do \
+	    echo "== pytest -m load tests/$$chapter"; \
+	    $(BIN)/python -m pytest -q -m load -p no:cacheprovider tests/$$chapter \
+	        || [ $$? -eq 5 ] || exit 1; \
+	done
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
@@ -90,6 +100,7 @@ docs: $(BIN)/.installed-docs
 # The benchmark's own checks first (a few seconds), then the measurements.
 bench: $(TEST_TOOLS)
 	$(BIN)/python -m pytest -q -n 0 tests/bench
+	$(MAKE) --no-print-directory test-load
 	$(BIN)/python -m bench
 
 clean:

@@ -7,17 +7,6 @@ exercises never turns it red: with `--solutions` the checks serve a copy of
 the part as committed, in a temporary folder, with the chapter's solution
 files applied by `git apply` as the chapter prints it; with `--committed`,
 the copy alone, on which every exercise must show as not done.
-
-Public interface, for the checks of each part:
-
-- `served_part(part, root, storage, env)`: a context manager that starts
-  `uvicorn <part>.main:app` from `root` with the storage of the site's servers
-  (a fresh SQLite file, a throwaway MySQL database, a quick fake model) and
-  `env` on top, and yields the `ServerProcess` once it answers.
-- `committed_copy(part, into)`: the part as committed, copied into `into`;
-  `solved_copy(part, into)`: the same, with `solutions/<part>/*.diff` applied.
-- `exercise_title(module_path)` and `exercise_goal(module_path)`: the first
-  line and the first paragraph after it of a check module's docstring.
 """
 
 import ast

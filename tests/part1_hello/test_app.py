@@ -22,13 +22,6 @@ def test_documentation_pages_answer_with_html(client: TestClient, path: str) -> 
     assert response.headers["content-type"].startswith("text/html")
 
 
-def test_openapi_names_part_1(client: TestClient) -> None:
-    info = client.get("/openapi.json").json()["info"]
-    assert "Part 1" in info["title"]
-    assert "Part 1" in info["description"]
-    assert info["version"]
-
-
 @pytest.mark.parametrize(
     ("method", "path", "codes"),
     [

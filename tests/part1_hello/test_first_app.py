@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from part1_hello.first_app import app
 from tests.serving import ROOT, running_server
 
-FIRST_APP = ROOT / "part1_hello" / "first_app.py"
 RUN_COMMAND = "uvicorn part1_hello.first_app:app --reload"
 
 
@@ -16,10 +15,6 @@ def test_first_app_answers_with_a_greeting() -> None:
     response = TestClient(app).get("/")
     assert response.status_code == 200
     assert response.json() == {"message": "Hello from FastAPI, AI engineer!"}
-
-
-def test_first_app_has_at_most_ten_lines() -> None:
-    assert len(FIRST_APP.read_text().splitlines()) <= 10
 
 
 def test_first_code_block_of_the_chapter_is_the_first_app() -> None:

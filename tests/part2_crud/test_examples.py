@@ -1,7 +1,7 @@
-from fastapi.testclient import TestClient
-
 from tests.examples import check_examples
+from tests.serving import running_server
 
 
-def test_chapter_examples_match_the_app(client: TestClient) -> None:
-    check_examples(client, "part2_crud")
+def test_chapter_examples_print_their_answer_boxes() -> None:
+    with running_server("uvicorn part2_crud.main:app") as server:
+        check_examples(server.base_url, "part2_crud")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.bursts import all_at_once
-from tests.examples import example_commands, run_with_curl
+from tests.examples import example_commands, run_in_shell
 from tests.serving import ROOT, ServerProcess, running_server
 
 RUN_COMMAND = "uvicorn part3_sqlite.main:app --reload"
@@ -51,7 +51,7 @@ def restart_session(tmp_path_factory: pytest.TempPathFactory) -> RestartSession:
     for batch in (commands[:first_after], commands[first_after:]):
         with running_server(RUN_COMMAND, env=database_env(database)) as server:
             for command in batch:
-                answers[command] = run_with_curl(server.base_url, command)
+                answers[command] = run_in_shell(server.base_url, command).decode()
     return RestartSession(answers, database)
 
 

@@ -166,6 +166,7 @@ def each_got(status: int, answers: list[list[Answer]], since: list[int]) -> bool
     )
 
 
+@pytest.mark.load  # ten seconds of outage: in CI and `make bench`
 def test_an_outage_under_load_loses_no_acknowledged_write(
     proxied_settings: Settings, proxy: TcpProxy, empty_database: Database
 ) -> None:

@@ -1,7 +1,4 @@
-"""The chapter's examples, sent over the wire to the real app, in page order.
-
-A TestClient would hold a stream until it ended; an httpx client reads it as
-curl does. tests/site replays the same files with the real curl.
+"""The chapter's examples, pasted into bash against the real app, in page order.
 
 After the curl examples the page runs its stream client twice (Step 7): to
 the end, then walking away. The ids and statuses it names for those runs
@@ -34,7 +31,7 @@ def test_chapter_examples_match_the_app(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # `emptied_http` empties the tables first, so the ids are the chapter's.
-    check_examples(emptied_http, "part5_llm")
+    check_examples(app_server.base_url, "part5_llm")
     to_the_end, walking_away = stream_client_commands()
     run_printed(to_the_end, app_server.base_url)
     ending = capsys.readouterr().out.splitlines()[-1]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mysql_server import FoundServer, NoServerBinaries, found_server
+from tests.mysql_server import FoundServer, Login, NoServerBinaries, found_server
 from tests.serving import ServerProcess, start_server
 from tests.site.printed import SERVER_COMMANDS
 
@@ -56,6 +56,18 @@ def process_server() -> FoundServer:
     return _MYSQL.enter_context(found_server(login_of(Settings())))
 
 
+def mysql_login() -> Login:
+    """The login of that server; skips (fails under CI) without any server."""
+    try:
+        return process_server().login
+    except NoServerBinaries as missing:
+        # Only this: any other error is a failure, never a skip.
+        message = f"no MySQL server for Parts 4 and 5, and {missing}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
 @contextmanager
 def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
     """A throwaway database on the server Part 4's own tests would use."""
@@ -65,15 +77,7 @@ def mysql_database(storage: Path) -> Iterator[dict[str, str]]:
         throwaway_database,
     )
 
-    try:
-        found = process_server()
-    except NoServerBinaries as missing:
-        # Only this: any other error is a failure, never a skip.
-        message = f"no MySQL server for Parts 4 and 5, and {missing}"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with throwaway_database(settings_for(found.login)) as database:
+    with throwaway_database(settings_for(mysql_login())) as database:
         yield server_environment(database)
 
 

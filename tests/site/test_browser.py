@@ -27,19 +27,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.serving import ROOT, ServerProcess
+from tests.serving import ROOT
 from tests.site.servers import PARTS, Servers, docs_command
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"),
+    *("--no-first-run", "--disable-background-networking"),
+    *("--disable-component-update", "--disable-sync"),
 ]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = {"": "home.png", "part2/": "part2.png"}
@@ -155,26 +150,15 @@ def open_tab(browser: Browser, origin: str, offsite: Offsite | None = None) -> T
             route.fulfill(path=local_copy)
 
     tab.page.route("**/*", route)
-    tab.page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console error: {message.text}")
-            if message.type == "error"
-            else None
-        ),
+    page, note = tab.page, problems.append
+    page.on(
+        "console", lambda m: None if m.type != "error" else note(f"console: {m.text}")
     )
-    tab.page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    tab.page.on(
-        "requestfailed",
-        lambda request: problems.append(f"failed: {request.url} {request.failure}"),
-    )
-    tab.page.on(
+    page.on("pageerror", lambda error: note(f"script error: {error}"))
+    page.on("requestfailed", lambda r: note(f"failed: {r.url} {r.failure}"))
+    page.on(
         "response",
-        lambda response: (
-            problems.append(f"HTTP {response.status}: {response.url}")
-            if response.status >= 400
-            else None
-        ),
+        lambda r: None if r.status < 400 else note(f"HTTP {r.status}: {r.url}"),
     )
     return tab
 
@@ -222,8 +206,7 @@ def link_problem(href: str, site_url: str, folder: Path) -> str | None:
 
 def test_site_builds_strictly_without_warnings(build: Build) -> None:
     warnings = [line for line in build.log.splitlines() if line.startswith("WARNING")]
-    assert not warnings, "\n".join(warnings)
-    assert (build.folder / "index.html").is_file()
+    assert not warnings and (build.folder / "index.html").is_file(), warnings
 
 
 def test_every_page_renders_cleanly(
@@ -329,31 +312,16 @@ def swagger_ui_copy(url: str) -> Path | None:
     return Path(swagger_ui_bundle.swagger_ui_path) / name if name else None
 
 
-@dataclass
-class PartServer:
-    part: str
-    server: ServerProcess
-
-
 # Part 1's chapter opens /docs on its first app before main.py exists.
 FIRST_APP = "uvicorn part1_hello.first_app:app --reload"
 
 
-@pytest.fixture(params=[*PARTS, FIRST_APP])
-def part_server(request: pytest.FixtureRequest, servers: Servers) -> PartServer:
-    """A part's real server on fresh storage, started as its chapter does."""
-    if request.param == FIRST_APP:
-        return PartServer("part1_hello", servers.get(FIRST_APP))
-    part: str = request.param
-    if not (ROOT / part / "main.py").is_file():
-        pytest.skip(f"{part}/main.py does not exist yet")
-    return PartServer(part, servers.get(docs_command(part)))
-
-
+@pytest.mark.parametrize("command", [*map(docs_command, PARTS), FIRST_APP])
 def test_swagger_ui_shows_every_operation_offline(
-    part_server: PartServer, browser: Browser
+    command: str, servers: Servers, browser: Browser
 ) -> None:
-    base_url = part_server.server.base_url
+    # Each part's real server on fresh storage, started as its chapter does.
+    base_url = servers.get(command).base_url
     schema = httpx.get(base_url + "/openapi.json").json()
     expected = {
         (method.upper(), path)

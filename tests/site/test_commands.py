@@ -48,6 +48,12 @@ from tests.site.printed import (
 from tests.site.servers import PARTS, Servers
 
 
+def matching(pattern: re.Pattern[str], *ends: str) -> Any:
+    """Parametrize a test by the match of each printed command of a kind."""
+    found = [pattern.match(c) for c in ALL_COMMANDS if c.endswith(ends or "")]
+    return pytest.mark.parametrize("match", [m for m in found if m], ids=lambda m: m[0])
+
+
 def test_every_printed_command_is_one_the_tests_check() -> None:
     assert ALL_COMMANDS
     # STREAM_CLIENT: tests/part5_llm/test_stream_client.py runs each one.
@@ -78,16 +84,12 @@ def test_make_run_starts_the_uvicorn_command_the_pages_print(command: str) -> No
     assert started in ALL_COMMANDS and started.endswith(".main:app --reload"), started
 
 
-@pytest.mark.parametrize(
-    "command", [c for c in ALL_COMMANDS if WITH_LLM_SETTINGS.match(c)]
-)
+@matching(WITH_LLM_SETTINGS)
 def test_model_settings_before_a_server_command_are_read_by_part_5(
-    command: str, monkeypatch: pytest.MonkeyPatch
+    match: re.Match[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from part5_llm.settings import LLMSettings
 
-    match = WITH_LLM_SETTINGS.match(command)
-    assert match
     # The command without its settings is printed too, and served above.
     assert match["command"] in SERVER_COMMANDS
     printed = dict(pair.split("=", 1) for pair in match["settings"].split())
@@ -141,30 +143,24 @@ def openapi_of(module: str) -> Any:
     return json.loads(printed)
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if SNIPPET.match(c)])
+@matching(SNIPPET)
 def test_included_example_command_is_replayed_by_the_examples_test(
-    command: str,
+    match: re.Match[str],
 ) -> None:
-    match = SNIPPET.match(command)
-    assert match
     path = ROOT / match["path"]
     assert path.parent.parent == EXAMPLES and path.suffix == ".sh", path
     assert path in example_commands(path.parent.name)
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if PYTEST.match(c)])
-def test_printed_pytest_command_names_a_folder_of_tests(command: str) -> None:
-    match = PYTEST.match(command)
-    assert match
+@matching(PYTEST)
+def test_printed_pytest_command_names_a_folder_of_tests(match: re.Match[str]) -> None:
     target = ROOT / match["path"]
     tests = [target] if target.is_file() else sorted(target.glob("test_*.py"))
-    assert tests and all(t.name.startswith("test_") for t in tests), command
+    assert tests and all(t.name.startswith("test_") for t in tests), match[0]
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if MAKE_OTHER.match(c)])
-def test_printed_make_target_exists(command: str) -> None:
-    match = MAKE_OTHER.match(command)
-    assert match
+@matching(MAKE_OTHER)
+def test_printed_make_target_exists(match: re.Match[str]) -> None:
     if match["port"]:  # a server on the port asked for
         recipe = make_dry_run("-B", match["target"], f"PORT={match['port']}")
         assert any(f"127.0.0.1:{match['port']}" in line for line in recipe), recipe
@@ -172,12 +168,12 @@ def test_printed_make_target_exists(command: str) -> None:
         assert make_dry_run("-B", match["target"])
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if EXERCISE.match(c)])
-def test_make_exercise_runs_the_checks_of_that_parts_exercises(command: str) -> None:
+@matching(EXERCISE)
+def test_make_exercise_runs_the_checks_of_that_parts_exercises(
+    match: re.Match[str],
+) -> None:
     # That the checks fail on the unchanged parts and pass on the solutions
     # is tests/exercises' own subject.
-    match = EXERCISE.match(command)
-    assert match
     part = PARTS[int(match["part"]) - 1]
     recipe = shlex.split(make_dry_run("-B", "exercise", f"PART={match['part']}")[-1])
     assert recipe[1:4] == ["-m", "pytest", "-q"], recipe
@@ -186,24 +182,19 @@ def test_make_exercise_runs_the_checks_of_that_parts_exercises(command: str) -> 
     assert 2 <= len(checks) <= 3, f"{part} has {len(checks)} exercises"
 
 
-@pytest.mark.parametrize(
-    "command", [c for c in ALL_COMMANDS if APPLY_SOLUTIONS.match(c)]
-)
+@matching(APPLY_SOLUTIONS)
 def test_printed_git_apply_applies_the_solutions_the_checks_are_run_on(
-    command: str,
+    match: re.Match[str],
 ) -> None:
-    match = APPLY_SOLUTIONS.match(command)
-    assert match
     printed = sorted((ROOT / "solutions" / match["part"]).glob("*.diff"))
-    assert printed and printed == solution_files(match["part"]), command
+    assert printed and printed == solution_files(match["part"]), match[0]
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if RESET_PART.match(c)])
-def test_git_checkout_puts_the_part_back_as_it_was(command: str) -> None:
+@matching(RESET_PART)
+def test_git_checkout_puts_the_part_back_as_it_was(match: re.Match[str]) -> None:
     # It restores the files git knows; a solution that added a file would
     # leave it behind.
-    match = RESET_PART.match(command)
-    assert match and match["part"] in PARTS, command
+    assert match["part"] in PARTS, match[0]
     for diff in solution_files(match["part"]):
         assert "\nnew file mode" not in diff.read_text(), f"{diff.name} adds a file"
 
@@ -240,20 +231,18 @@ def app_default(setting: str) -> str:
     return str(getattr(default, "get_secret_value", lambda: default)())
 
 
-def compose_service(command: str) -> dict[str, Any]:
-    match = COMPOSE.match(command)
-    assert match
+def compose_service(match: re.Match[str]) -> dict[str, Any]:
     compose = yaml.safe_load((ROOT / match["file"]).read_text())
     (service,) = compose["services"].values()
     return dict(service)
 
 
-@pytest.mark.parametrize(
-    "command", [c for c in ALL_COMMANDS if COMPOSE.match(c) and c.endswith(" up -d")]
-)
-def test_compose_up_starts_the_account_the_app_connects_to(command: str) -> None:
+@matching(COMPOSE, " up -d")
+def test_compose_up_starts_the_account_the_app_connects_to(
+    match: re.Match[str],
+) -> None:
     # No Docker engine here: check the file says what the chapter relies on.
-    service = compose_service(command)
+    service = compose_service(match)
     assert service["environment"]["MYSQL_DATABASE"] == app_default("database")
     assert service["environment"]["MYSQL_USER"] == app_default("user")
     assert service["environment"]["MYSQL_PASSWORD"] == app_default("password")
@@ -261,29 +250,23 @@ def test_compose_up_starts_the_account_the_app_connects_to(command: str) -> None
     assert published in service["ports"]
 
 
-@pytest.mark.parametrize(
-    "command", [c for c in ALL_COMMANDS if COMPOSE.match(c) and c.endswith(" ps")]
-)
-def test_compose_ps_can_report_the_server_healthy(command: str) -> None:
+@matching(COMPOSE, " ps")
+def test_compose_ps_can_report_the_server_healthy(match: re.Match[str]) -> None:
     # The chapter says to wait until `ps` shows `healthy`.
-    assert compose_service(command)["healthcheck"]["test"]
+    assert compose_service(match)["healthcheck"]["test"]
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if PROVISION.match(c)])
-def test_provisioning_script_is_the_one_ci_runs(command: str) -> None:
-    # Tests never log in as root, but CI runs the same line without sudo, with
-    # MariaDB's client (`mysql` is MySQL's name for it).
-    match = PROVISION.match(command)
-    assert match
+@matching(PROVISION)
+def test_provisioning_script_is_the_one_ci_runs(match: re.Match[str]) -> None:
+    # Tests never log in as root, but CI runs the same script without sudo,
+    # with MariaDB's client (`mysql` is MySQL's name for it).
     assert f"mariadb < {match['script']}" in (ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if PROVISION.match(c)])
+@matching(PROVISION)
 def test_provisioning_script_creates_the_account_the_app_connects_to(
-    command: str,
+    match: re.Match[str],
 ) -> None:
-    match = PROVISION.match(command)
-    assert match
     script = (ROOT / match["script"]).read_text()
     user, password = app_default("user"), app_default("password")
     assert f"CREATE DATABASE IF NOT EXISTS {app_default('database')}" in script

@@ -4,32 +4,18 @@
 any other name; `/docs` lists `GET /hello` with its query parameter `name`.
 """
 
-import secrets
-
 import httpx
+import pytest
 
 
-def greeting_for(api: httpx.Client, name: str) -> object:
+@pytest.mark.parametrize("name", ["Ada", "Grace Hopper-7f3a"])
+def test_hello_greets_the_name_it_is_given(api: httpx.Client, name: str) -> None:
     response = api.get("/hello", params={"name": name})
-    assert response.status_code == 200, (
+    answered = (
         f"GET /hello?name={name} answered {response.status_code}: {response.text}"
     )
-    return response.json()
-
-
-def test_hello_greets_ada(api: httpx.Client) -> None:
-    answer = greeting_for(api, "Ada")
-    assert answer == {"message": "Hello, Ada!"}, (
-        f'GET /hello?name=Ada answered {answer}, expected {{"message": "Hello, Ada!"}}'
-    )
-
-
-def test_hello_greets_any_name(api: httpx.Client) -> None:
-    name = f"Grace {secrets.token_hex(3)}"
-    answer = greeting_for(api, name)
-    assert answer == {"message": f"Hello, {name}!"}, (
-        f"GET /hello?name={name} answered {answer}: use the name the client sent"
-    )
+    assert response.status_code == 200, answered
+    assert response.json() == {"message": f"Hello, {name}!"}, answered
 
 
 def test_docs_list_hello_with_its_name_parameter(api: httpx.Client) -> None:

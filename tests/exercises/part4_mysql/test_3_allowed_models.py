@@ -8,30 +8,16 @@ every model is allowed, as before.
 """
 
 import json
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.exercises.checks import answered, post_prompt
 from tests.exercises.harness import served_part
 
 ALLOWED = ["gpt-4o-mini", "llama3"]
-
-
-def answered(response: httpx.Response) -> str:
-    request = response.request
-    return (
-        f"{request.method} {request.url.path} answered "
-        f"{response.status_code}: {response.text}"
-    )
-
-
-def post(api: httpx.Client, **fields: Any) -> httpx.Response:
-    body = {"name": f"prompt-{secrets.token_hex(6)}", "template": "Hi {x}", **fields}
-    return api.post("/prompts", json=body)
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +37,18 @@ def restricted(
 def test_a_prompt_for_a_model_outside_the_list_is_refused(
     restricted: httpx.Client, api: httpx.Client
 ) -> None:
-    name = f"prompt-{secrets.token_hex(6)}"
-    refused = post(restricted, name=name, model="gpt-4o")
+    name = "allowed-models-first"
+    refused = post_prompt(restricted, name=name, model="gpt-4o")
     assert refused.status_code == 422, (
         f"{answered(refused)}, with ALLOWED_MODELS={json.dumps(ALLOWED)}; "
         "expected 422 for the model gpt-4o"
     )
     # Nothing was stored: the name is still free.
-    accepted = post(restricted, name=name, model="llama3")
+    accepted = post_prompt(restricted, name=name, model="llama3")
     assert accepted.status_code == 201, answered(accepted)
-    default = post(restricted)  # the default model, gpt-4o-mini, is in the list
+    default = post_prompt(restricted)  # the default model, gpt-4o-mini, is in the list
     assert default.status_code == 201, answered(default)
-    unrestricted = post(api, model="gpt-4o")
+    unrestricted = post_prompt(api, model="gpt-4o")
     assert unrestricted.status_code == 201, (
         f"{answered(unrestricted)}, on a server started without ALLOWED_MODELS, "
         "where every model is allowed"
@@ -72,7 +58,7 @@ def test_a_prompt_for_a_model_outside_the_list_is_refused(
 def test_a_change_to_a_model_outside_the_list_is_refused(
     restricted: httpx.Client,
 ) -> None:
-    created = post(restricted, model="llama3")
+    created = post_prompt(restricted, model="llama3")
     assert created.status_code == 201, answered(created)
     url = f"/prompts/{created.json()['id']}"
     refused = restricted.patch(url, json={"model": "gpt-4o", "temperature": 0.1})
