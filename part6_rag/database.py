@@ -44,17 +44,17 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=POOL_SIZE,
         max_overflow=MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,  # (1)!
+        pool_pre_ping=True,  # ping before lending: replace a dead connection
         connect_args={
-            "charset": "utf8mb4",  # (2)!
-            "sql_mode": "TRADITIONAL",  # (3)!
+            "charset": "utf8mb4",  # UTF-8 with four-byte characters
+            "sql_mode": "TRADITIONAL",  # strict: refuse, never truncate
             "init_command": (
                 f"SET SESSION innodb_lock_wait_timeout = {LOCK_WAIT_TIMEOUT_S}"
             ),
             "connect_timeout": CONNECT_TIMEOUT_S,
             "read_timeout": READ_TIMEOUT_S,
             "write_timeout": READ_TIMEOUT_S,
-            "ssl_disabled": True,  # (4)!
+            "ssl_disabled": True,  # a local development server
         },
     )
 
@@ -104,7 +104,8 @@ class Database:
         # If MySQL was down when the app started, the first request after it
         # comes back checks the schema.
         self.check_schema()
-        with Session(self.engine, expire_on_commit=False) as session:  # (1)!
+        # Leaving the block closes the session and gives its connection back.
+        with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
 
@@ -116,7 +117,7 @@ def get_session() -> Iterator[Session]:
     yield from database.session()
 
 
-def save_now(row: SQLModel) -> None:
+def save_row(row: SQLModel) -> None:
     """Insert or update one row. It blocks its thread while MySQL answers."""
     database.check_schema()
     with Session(database.engine, expire_on_commit=False) as session:
@@ -124,17 +125,17 @@ def save_now(row: SQLModel) -> None:
         session.commit()
 
 
-async def save(row: SQLModel) -> None:
+async def save_row_in_thread(row: SQLModel) -> None:
     """The same, from async code: a worker thread waits for MySQL, not the loop.
 
     Every stream shares the one event loop; a few milliseconds of blocking
     per run would hold up every other stream's next token.
     """
-    await anyio.to_thread.run_sync(save_now, row)
+    await anyio.to_thread.run_sync(save_row, row)
 
 
 # MySQL's error numbers for "we cannot use the server right now".
-UNAVAILABLE = {
+UNAVAILABLE_ERRORS = {
     1040,  # Too many connections
     1044,  # Access denied for user ... to database
     1045,  # Access denied for user ... (using password: YES)
@@ -148,7 +149,7 @@ UNAVAILABLE = {
     4031,  # The client was disconnected by the server (MySQL 8)
 }
 # Two transactions got in each other's way: the server itself is fine.
-LOCK_CONFLICT = {
+LOCK_CONFLICT_ERRORS = {
     1205,  # Lock wait timeout exceeded; try restarting transaction
     1213,  # Deadlock found when trying to get lock; try restarting transaction
 }
@@ -166,12 +167,12 @@ def is_unavailable(error: Exception) -> bool:
         return True  # every connection stayed busy for POOL_TIMEOUT_S
     if isinstance(error, DBAPIError):
         # connection_invalidated: SQLAlchemy saw this connection die.
-        return error.connection_invalidated or error_number(error) in UNAVAILABLE
+        return error.connection_invalidated or error_number(error) in UNAVAILABLE_ERRORS
     return False
 
 
 def is_lock_conflict(error: Exception) -> bool:
-    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT
+    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT_ERRORS
 
 
 def describe(error: Exception) -> str:

@@ -22,7 +22,7 @@ from .vectors import CollectionMismatch, StoreUnavailable
 logger = logging.getLogger(__name__)
 
 # For `responses=` on a route: the status codes /docs lists beside the 200.
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+DATABASE_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorMessage,
         "description": "The database is unavailable; try again shortly",

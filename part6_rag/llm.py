@@ -23,7 +23,7 @@ from openai import (
 )
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from .runs import RunInProgress
+from .recording import RunInProgress
 from .settings import EmbeddingSettings, LLMSettings
 
 logger = logging.getLogger(__name__)

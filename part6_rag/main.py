@@ -5,20 +5,16 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from typing import Any
 
-import anyio.to_thread
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import fake_provider
 from .database import SchemaBehind, database, describe, is_unavailable
-from .dependencies import SessionDep, StoreDep
-from .errors import UNAVAILABLE, register_error_handlers
+from .errors import DATABASE_DOWN, register_error_handlers
 from .indexing import Indexer
 from .limits import BodyLimit
 from .llm import Embedder, make_client, make_embedding_client
-from .models import Health
-from .routers import ask, documents, generate, prompts, runs
+from .routers import ask, documents, generation, health, prompts, runs
 from .settings import EmbeddingSettings, LLMSettings, QdrantSettings
 from .vectors import FolderInUse, VectorStore, connect
 
@@ -97,7 +93,7 @@ app = FastAPI(
         "them with cited sources, at once or as a stream."
     ),
     lifespan=lifespan,
-    responses=UNAVAILABLE,  # every endpoint needs the database
+    responses=DATABASE_DOWN,  # every endpoint needs the database
 )
 register_error_handlers(app)
 app.add_middleware(
@@ -107,13 +103,5 @@ app.add_middleware(
         "/documents/files": documents.MAX_UPLOAD_BYTES,
     },
 )
-for router in (prompts, generate, runs, documents, ask):
+for router in (health, prompts, generation, runs, documents, ask):
     app.include_router(router.router)
-
-
-@app.get("/health", tags=["health"])
-async def health(session: SessionDep, store: StoreDep) -> Health:
-    # If MySQL or Qdrant does not answer: a 503, as anywhere.
-    await anyio.to_thread.run_sync(session.scalar, text("SELECT 1"))
-    await store.ping()
-    return Health(status="ok", database="ok", vectors="ok")

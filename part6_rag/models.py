@@ -26,6 +26,8 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
+# Ids are 64-bit (BIGINT) in every table: a larger id cannot exist.
+MAX_ID = 2**63 - 1
 
 
 class PromptBase(SQLModel):
@@ -50,16 +52,16 @@ class Prompt(PromptBase, table=True):
         ),
         CheckConstraint("char_length(model) BETWEEN 1 AND 100", name="model_length"),
         CheckConstraint("temperature BETWEEN 0 AND 2", name="temperature_range"),
-        {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"},  # (1)!
+        {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"},
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
-    name: Name = Field(sa_type=String(100))  # (2)!
-    template: Template = Field(sa_type=Text)  # (3)!
+    name: Name = Field(sa_type=String(100))  # 100 characters, not bytes
+    template: Template = Field(sa_type=Text)
     model: ModelName = Field(default=DEFAULT_MODEL, sa_type=String(100))
     temperature: Temperature = Field(
         default=DEFAULT_TEMPERATURE,
-        sa_type=Double,  # (4)!
+        sa_type=Double,  # 8 bytes, as Python's float
     )
     # name_key(name), filled in by every save: the database keeps it unique.
     # casefold() can make a name longer: "ß" becomes "ss", "ΐ" three letters.
@@ -67,7 +69,7 @@ class Prompt(PromptBase, table=True):
         default=None,
         unique=True,
         nullable=False,
-        sa_type=String(300, collation="utf8mb4_bin"),  # (5)!
+        sa_type=String(300, collation="utf8mb4_bin"),  # compares bytes only
     )
 
 

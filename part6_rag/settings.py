@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65_535)] = 3306
     user: str = "tutorial"
-    password: SecretStr = SecretStr("tutorial-dev-only")  # (1)!
-    database: str = "prompt_library_part6"
+    password: SecretStr = SecretStr("tutorial-dev-only")  # prints as **********
+    database: str = "prompt_library_part6"  # each MySQL part has its own
 
     def database_url(self) -> URL:
         # URL.create escapes each part, so a password such as "p@ss:w/rd"

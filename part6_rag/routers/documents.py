@@ -4,12 +4,20 @@ import re
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from openai import APIError
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
-from ..dependencies import DocumentId, EmbedderDep, IndexerDep, SessionDep, StoreDep
+from ..dependencies import (
+    DocumentId,
+    EmbedderDep,
+    IndexerDep,
+    Limit,
+    Offset,
+    SessionDep,
+    StoreDep,
+)
 from ..errors import (
     BAD_BODY,
     DOCUMENT_NOT_FOUND,
@@ -118,9 +126,7 @@ async def upload_document(
 
 @router.get("", response_model=list[DocumentSummary])
 def list_documents(
-    session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    session: SessionDep, offset: Offset = 0, limit: Limit = 20
 ) -> Sequence[Document]:
     newest_first = select(Document).order_by(col(Document.id).desc())
     return session.exec(newest_first.offset(offset).limit(limit)).all()

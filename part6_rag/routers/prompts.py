@@ -1,15 +1,14 @@
-"""The prompt library: Part 4's endpoints, unchanged."""
+"""The prompt library of Part 4: create, list, read, change, delete, render."""
 
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, select
 
 from ..database import DUPLICATE_KEY, error_number
-from ..dependencies import PromptId, SessionDep
+from ..dependencies import Limit, Offset, PromptId, SessionDep, get_prompt
 from ..errors import BAD_BODY, CONFLICT, NOT_FOUND, name_taken, not_found
 from ..models import (
     Prompt,
@@ -25,7 +24,7 @@ from ..rendering import placeholders, render
 router = APIRouter(prefix="/prompts", tags=["prompts"])
 
 
-def save(session: Session, prompt: Prompt) -> Prompt:
+def save_prompt(session: Session, prompt: Prompt) -> Prompt:
     """Write a new or changed prompt; a name already in use becomes a 409."""
     name = prompt.name
     prompt.name_key = name_key(name)
@@ -50,31 +49,18 @@ def save(session: Session, prompt: Prompt) -> Prompt:
     responses=CONFLICT | BAD_BODY,
 )
 def create_prompt(prompt: PromptCreate, session: SessionDep) -> Prompt:
-    return save(session, Prompt.model_validate(prompt))
+    return save_prompt(session, Prompt.model_validate(prompt))
 
 
 @router.get("", response_model=list[PromptPublic])
 def list_prompts(
-    session: SessionDep,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    session: SessionDep, offset: Offset = 0, limit: Limit = 20
 ) -> Sequence[Prompt]:
     statement = select(Prompt).order_by(col(Prompt.id)).offset(offset).limit(limit)
     return session.exec(statement).all()
 
 
-def get_prompt(session: Session, prompt_id: int) -> Prompt:
-    prompt = session.get(Prompt, prompt_id)
-    if prompt is None:
-        raise not_found(prompt_id)
-    return prompt
-
-
-@router.get(
-    "/{prompt_id}",
-    response_model=PromptPublic,
-    responses=NOT_FOUND,
-)
+@router.get("/{prompt_id}", response_model=PromptPublic, responses=NOT_FOUND)
 def read_prompt(prompt_id: PromptId, session: SessionDep) -> Prompt:
     return get_prompt(session, prompt_id)
 
@@ -91,7 +77,7 @@ def update_prompt(
     # exclude_unset: only the fields the client actually sent.
     prompt.sqlmodel_update(changes.model_dump(exclude_unset=True))
     try:
-        return save(session, prompt)
+        return save_prompt(session, prompt)
     except StaleDataError:
         # Another request deleted the prompt after we read it: it is gone.
         session.rollback()
@@ -131,12 +117,9 @@ def fill(template: str, variables: dict[str, str]) -> str:
     return render(template, variables)
 
 
-@router.post(
-    "/{prompt_id}/render",
-    responses=NOT_FOUND | BAD_BODY,
-)
+@router.post("/{prompt_id}/render", responses=NOT_FOUND | BAD_BODY)
 def render_prompt(
-    prompt_id: PromptId, request: RenderRequest, session: SessionDep
+    prompt_id: PromptId, body: RenderRequest, session: SessionDep
 ) -> RenderResponse:
     prompt = get_prompt(session, prompt_id)
-    return RenderResponse(text=fill(prompt.template, request.variables))
+    return RenderResponse(text=fill(prompt.template, body.variables))

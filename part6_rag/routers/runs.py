@@ -1,4 +1,4 @@
-"""The record of every call to the model."""
+"""The record of every run: newest first, or one by its id."""
 
 from collections.abc import Sequence
 from typing import Annotated
@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
-from ..dependencies import RunId, SessionDep
+from ..dependencies import Limit, Offset, RunId, SessionDep
 from ..errors import RUN_NOT_FOUND, run_not_found
-from ..models import Run, RunPublic
+from ..models import MAX_ID, Run, RunPublic
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -16,9 +16,9 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 @router.get("", response_model=list[RunPublic])
 def list_runs(
     session: SessionDep,
-    prompt_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    prompt_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
 ) -> Sequence[Run]:
     statement = select(Run)
     if prompt_id is not None:

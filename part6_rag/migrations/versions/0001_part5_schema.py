@@ -19,8 +19,6 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLE_OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
-
 
 def upgrade() -> None:
     # A Part 5 database has these tables already, without Alembic's record of
@@ -44,7 +42,8 @@ def upgrade() -> None:
         sa.CheckConstraint("char_length(model) BETWEEN 1 AND 100", name="model_length"),
         sa.CheckConstraint("temperature BETWEEN 0 AND 2", name="temperature_range"),
         sa.UniqueConstraint("name_key"),
-        **TABLE_OPTIONS,
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
     )
     op.create_table(
         "run",
@@ -63,7 +62,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
         sa.Column("text", sa.Text(4_000_000), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        **TABLE_OPTIONS,
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
     )
     op.create_index("ix_run_created_at", "run", ["created_at"])
     op.create_index("ix_run_prompt_id", "run", ["prompt_id"])
