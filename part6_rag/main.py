@@ -3,9 +3,11 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from openai import AsyncOpenAI
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import fake_provider
@@ -46,9 +48,23 @@ def check_database() -> bool:
     return True
 
 
+@dataclass
+class Services:
+    """What every request may need, made once per process."""
+
+    llm: AsyncOpenAI
+    embedder: Embedder
+    store: VectorStore
+    indexer: Indexer
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-    mysql_up = check_database()
+async def services() -> AsyncIterator[Services]:
+    """The model and embedding clients, the vector store and the indexer.
+
+    With no provider configured, the fake one answers, from a thread. The
+    ingest command (ingest.py) uses the same, without a web server.
+    """
     llm_settings, embedding_settings = LLMSettings(), EmbeddingSettings()
     qdrant = QdrantSettings()
     try:
@@ -60,7 +76,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         base_url = llm_settings.base_url
         embedding_url = embedding_settings.base_url or base_url
         if base_url is None or embedding_url is None:
-            # Nothing configured: the fake answers, from a thread.
             fake_url = background.enter_context(fake_provider.serving_in_background())
             logger.warning("No provider set: the fake model at %s answers", fake_url)
             base_url, embedding_url = base_url or fake_url, embedding_url or fake_url
@@ -76,10 +91,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
             embedder = Embedder(embedding_client, embedding_settings)
             store = VectorStore(store_client, qdrant.collection, embedder.model)
             indexer = Indexer(embedder, store)
-            if mysql_up:
-                await indexer.pick_up()  # what a process that died left undone
-            yield {"llm": llm, "embedder": embedder, "store": store, "indexer": indexer}
-            await indexer.stop()
+            try:
+                yield Services(llm, embedder, store, indexer)
+            finally:
+                await indexer.stop()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    mysql_up = check_database()
+    async with services() as ready:
+        if mysql_up:
+            await ready.indexer.pick_up()  # what a process that died left undone
+        # Every request finds them in request.state (dependencies.py).
+        yield vars(ready)
     database.engine.dispose()
 
 
