@@ -117,7 +117,8 @@ CALLS: deque[Call] = deque(maxlen=10_000)
 
 
 @app.get("/fake/calls")
-def list_calls() -> list[dict[str, Any]]:
+async def list_calls() -> list[dict[str, Any]]:
+    # On the event loop, where calls are added: never while one is added.
     return [asdict(call) for call in CALLS]
 
 

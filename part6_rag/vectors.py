@@ -205,18 +205,6 @@ class VectorStore:
         except STORE_ERRORS as error:
             raise StoreUnavailable(str(error)) from error
 
-    async def count(self, document_id: int) -> int:
-        """How many points of the document the store holds."""
-        try:
-            if not await self.client.collection_exists(self.collection):
-                return 0
-            answer = await self.client.count(
-                self.collection, count_filter=of_document(document_id), exact=True
-            )
-        except STORE_ERRORS as error:
-            raise StoreUnavailable(str(error)) from error
-        return answer.count
-
     async def search(self, vector: list[float], k: int) -> list[Hit]:
         """The k ready chunks closest to the vector, best first."""
         if not await self.check(len(vector)):

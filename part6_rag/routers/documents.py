@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from openai import APIError
 from pydantic import ValidationError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from ..dependencies import (
     DocumentId,
@@ -186,9 +186,9 @@ async def reindex_document(
         # Another model built the collection: start it again, with every
         # document, so that all of them are searchable with this model.
         await store.rebuild()
-        everything = select(Document)
-        for other in session.exec(everything).all():
-            other.status, other.error = DocumentStatus.indexing, None
+        session.exec(
+            update(Document).values(status=DocumentStatus.indexing, error=None)
+        )
         session.commit()
         for other_id in session.exec(select(Document.id)).all():
             if other_id is not None:
