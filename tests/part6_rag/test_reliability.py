@@ -155,11 +155,13 @@ def test_after_a_kill_during_indexing_nothing_stays_indexing_nor_shows_early(
     assert points_of(folder, document["id"]) > 0  # stored, never made searchable
     with app(environment, folder) as http:
         seen = []
-        while (status := http.get(f"/documents/{document['id']}").json()["status"]) != (
-            "ready"
-        ):
-            assert status == "indexing"
+        while True:
             hits = http.get("/search", params={"q": word, "k": 20}).json()
+            # Read after the search: still indexing now means indexing then.
+            status = http.get(f"/documents/{document['id']}").json()["status"]
+            if status == "ready":
+                break
+            assert status == "indexing"
             seen += [hit for hit in hits if hit["document_id"] == document["id"]]
             time.sleep(0.1)
         assert seen == []
