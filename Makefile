@@ -4,13 +4,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PART   ?= 1
-PARTS  := part1_hello part2_crud part3_sqlite part4_mysql part5_llm
+PARTS  := part1_hello part2_crud part3_sqlite part4_mysql part5_llm part6_rag
 PART_DIR = $(word $(PART),$(PARTS))
 
 .PHONY: help install run exercise test lint format docs bench clean
 
 help:
-	@echo "make run PART=N   serve part N (1-5) with reload on http://127.0.0.1:8000"
+	@echo "make run PART=N   serve part N (1-6) with reload on http://127.0.0.1:8000"
 	@echo "                  (another port: make run PART=N PORT=8123)"
 	@echo "make exercise PART=N  check your work on part N's exercises"
 	@echo "make test         run every chapter's checks, the site build included"
@@ -35,21 +35,26 @@ $(BIN)/.installed-%: pyproject.toml | $(BIN)/python
 # For following the chapters in an activated .venv: the parts and pytest.
 install: $(BIN)/.installed-test
 
-run: $(BIN)/.installed-base
-	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4 or 5"; exit 2; }
+# Part 6 needs its own packages (the rag extra), and its database migrated
+# first: the app checks the schema, it never changes it.
+RUN_NEEDS = $(if $(filter 6,$(PART)),$(BIN)/.installed-rag,$(BIN)/.installed-base)
+
+run: $(RUN_NEEDS)
+	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4, 5 or 6"; exit 2; }
+	$(if $(filter 6,$(PART)),$(BIN)/alembic -c part6_rag/alembic.ini upgrade head)
 	$(BIN)/uvicorn $(PART_DIR).main:app --reload --host 127.0.0.1 --port $(or $(PORT),8000)
 
 # The checks of a chapter's exercises, against your part folder: each
 # exercise is listed as done or not done, and make fails until all are done.
 exercise: $(BIN)/.installed-test
-	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4 or 5"; exit 2; }
+	@test -n "$(PART_DIR)" || { echo "PART must be 1, 2, 3, 4, 5 or 6"; exit 2; }
 	@$(BIN)/python -m pytest -q -n 0 --tb=no -rN tests/exercises/$(PART_DIR)
 
 # One pytest process per chapter, as a reader runs them (Parts 3 and 4 each
 # define SQLModel's table `prompt`, and one process can hold only one of
 # them), two chapters at a time, longest first. Each run keeps its coverage
 # in a file of its own; they are added up at the end and checked part by part.
-CHAPTERS := part5_llm site part4_mysql part3_sqlite bench exercises part2_crud part1_hello
+CHAPTERS := part6_rag part5_llm site part4_mysql part3_sqlite bench exercises part2_crud part1_hello
 
 # tests/bench checks the benchmarks' own code, so make test needs its tools too.
 TEST_TOOLS := $(BIN)/.installed-test,bench

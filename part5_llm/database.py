@@ -17,7 +17,6 @@ from sqlmodel import Session, SQLModel, create_engine
 from . import models  # noqa: F401 (defining the models registers their tables)
 from .settings import Settings
 
-# --8<-- [start:limits]
 # Never wait long for a server that does not answer: a client would rather
 # get a quick 503 than a request that hangs.
 CONNECT_TIMEOUT_S = 3  # to open a connection
@@ -32,33 +31,29 @@ LOCK_WAIT_TIMEOUT_S = 1
 POOL_SIZE = 40
 MAX_OVERFLOW = 0
 POOL_TIMEOUT_S = 3  # to wait for a free connection before giving up
-# --8<-- [end:limits]
 
 
-# --8<-- [start:engine]
 def make_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url(),
         pool_size=POOL_SIZE,
         max_overflow=MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,  # (1)!
+        pool_pre_ping=True,  # ping before lending: replace a dead connection
         connect_args={
-            "charset": "utf8mb4",  # (2)!
-            "sql_mode": "TRADITIONAL",  # (3)!
+            "charset": "utf8mb4",  # UTF-8 with four-byte characters
+            "sql_mode": "TRADITIONAL",  # strict: refuse, never truncate
             "init_command": (
                 f"SET SESSION innodb_lock_wait_timeout = {LOCK_WAIT_TIMEOUT_S}"
             ),
             "connect_timeout": CONNECT_TIMEOUT_S,
             "read_timeout": READ_TIMEOUT_S,
             "write_timeout": READ_TIMEOUT_S,
-            "ssl_disabled": True,  # (4)!
+            "ssl_disabled": True,  # a local development server
         },
     )
-    # --8<-- [end:engine]
 
 
-# --8<-- [start:database]
 class Database:
     """An engine, and whether the tables are known to exist behind it."""
 
@@ -79,7 +74,8 @@ class Database:
         # If MySQL was down when the app started, the first request after it
         # comes back creates the tables.
         self.create_tables()
-        with Session(self.engine, expire_on_commit=False) as session:  # (1)!
+        # Leaving the block closes the session and gives its connection back.
+        with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
 
@@ -89,11 +85,9 @@ database = Database(make_engine(Settings()))
 def get_session() -> Iterator[Session]:
     """One session per request, closed when the request is done."""
     yield from database.session()
-    # --8<-- [end:database]
 
 
-# --8<-- [start:off_the_loop]
-def save_now(row: SQLModel) -> None:
+def save_row(row: SQLModel) -> None:
     """Insert or update one row. It blocks its thread while MySQL answers."""
     database.create_tables()
     with Session(database.engine, expire_on_commit=False) as session:
@@ -101,19 +95,17 @@ def save_now(row: SQLModel) -> None:
         session.commit()
 
 
-async def save(row: SQLModel) -> None:
+async def save_row_in_thread(row: SQLModel) -> None:
     """The same, from async code: a worker thread waits for MySQL, not the loop.
 
     Every stream shares the one event loop; a few milliseconds of blocking
     per run would hold up every other stream's next token.
     """
-    await anyio.to_thread.run_sync(save_now, row)
-    # --8<-- [end:off_the_loop]
+    await anyio.to_thread.run_sync(save_row, row)
 
 
-# --8<-- [start:errors]
 # MySQL's error numbers for "we cannot use the server right now".
-UNAVAILABLE = {
+UNAVAILABLE_ERRORS = {
     1040,  # Too many connections
     1044,  # Access denied for user ... to database
     1045,  # Access denied for user ... (using password: YES)
@@ -127,7 +119,7 @@ UNAVAILABLE = {
     4031,  # The client was disconnected by the server (MySQL 8)
 }
 # Two transactions got in each other's way: the server itself is fine.
-LOCK_CONFLICT = {
+LOCK_CONFLICT_ERRORS = {
     1205,  # Lock wait timeout exceeded; try restarting transaction
     1213,  # Deadlock found when trying to get lock; try restarting transaction
 }
@@ -145,13 +137,12 @@ def is_unavailable(error: Exception) -> bool:
         return True  # every connection stayed busy for POOL_TIMEOUT_S
     if isinstance(error, DBAPIError):
         # connection_invalidated: SQLAlchemy saw this connection die.
-        return error.connection_invalidated or error_number(error) in UNAVAILABLE
+        return error.connection_invalidated or error_number(error) in UNAVAILABLE_ERRORS
     return False
 
 
 def is_lock_conflict(error: Exception) -> bool:
-    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT
-    # --8<-- [end:errors]
+    return isinstance(error, DBAPIError) and error_number(error) in LOCK_CONFLICT_ERRORS
 
 
 def describe(error: Exception) -> str:

@@ -20,9 +20,8 @@ from .models import ErrorMessage
 
 logger = logging.getLogger(__name__)
 
-# --8<-- [start:errors]
 # For `responses=` on a route: the status codes /docs lists beside the 200.
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+DATABASE_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorMessage,
         "description": "The database is unavailable; try again shortly",
@@ -48,7 +47,6 @@ BAD_BODY: dict[int | str, dict[str, Any]] = {
 }
 
 
-# --8<-- [start:provider_errors]
 # The model provider's failures, as the contract maps them (llm.py).
 PROVIDER_FAILED: dict[int | str, dict[str, Any]] = {
     502: {
@@ -89,7 +87,6 @@ def in_json(
         }
         for code, response in responses.items()
     }
-    # --8<-- [end:provider_errors]
 
 
 def not_found(prompt_id: int) -> HTTPException:
@@ -104,10 +101,8 @@ def name_taken(name: str) -> HTTPException:
     return HTTPException(
         status.HTTP_409_CONFLICT, f"A prompt named {name!r} already exists"
     )
-    # --8<-- [end:errors]
 
 
-# --8<-- [start:handlers]
 def register_error_handlers(app: FastAPI) -> None:
     """Answer invalid input, outages and bugs in JSON; main.py calls this once."""
 
@@ -120,7 +115,6 @@ def register_error_handlers(app: FastAPI) -> None:
         errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
-    # --8<-- [start:database_error]
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
         where = f"{request.method} {request.url.path}"
@@ -138,11 +132,9 @@ def register_error_handlers(app: FastAPI) -> None:
             conflict = "A concurrent change to this prompt got in the way, try again"
             return JSONResponse({"detail": conflict}, status_code=409)
         return await unexpected_error(request, exc)  # any other error is a bug
-        # --8<-- [end:database_error]
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # The traceback goes to the server log; the client gets JSON, no internals.
         logger.exception("Unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
-        # --8<-- [end:handlers]

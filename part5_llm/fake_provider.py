@@ -25,7 +25,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import socket
 import threading
 import time
@@ -34,19 +33,31 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, format_sse_event
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LATENCY_S = float(os.environ.get("FAKE_LLM_LATENCY_S", "0.2"))
-TOKENS_PER_S = float(os.environ.get("FAKE_LLM_TOKENS_PER_S", "20"))
-TOKENS = int(os.environ.get("FAKE_LLM_TOKENS", "40"))
-API_KEY = os.environ.get("FAKE_LLM_API_KEY")
-RETRY_AFTER_S = os.environ.get("FAKE_LLM_RETRY_AFTER_S", "1")
+
+class FakeSettings(BaseSettings):
+    """FAKE_LLM_LATENCY_S fills `latency_s`, and so on, as for the app's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FAKE_LLM_", env_file=".env", extra="ignore"
+    )
+
+    latency_s: Annotated[float, Field(ge=0)] = 0.2  # before the first token
+    tokens_per_s: Annotated[float, Field(gt=0)] = 20.0
+    tokens: Annotated[int, Field(ge=1)] = 40  # words per answer
+    api_key: str | None = None  # if set, the only key accepted
+    retry_after_s: str = "1"  # sent with a 429 or 503
+
+
+SETTINGS = FakeSettings()
 STALL_AFTER_TOKENS = 3
 SLOW_TOKENS_PER_S = 4.0
 
@@ -102,7 +113,7 @@ def answer_words(prompt: str, count: int) -> list[str]:
     return [words[n % len(words)] for n in range(count)]
 
 
-def answer_text(prompt: str, count: int = TOKENS) -> str:
+def answer_text(prompt: str, count: int = SETTINGS.tokens) -> str:
     return " ".join(answer_words(prompt, count))
 
 
@@ -118,7 +129,7 @@ def masked(key: str) -> str:
 
 def refusal(model: str, key: str) -> Response | None:
     """The failure this request asks for, if any."""
-    if API_KEY is not None and key != API_KEY:
+    if SETTINGS.api_key is not None and key != SETTINGS.api_key:
         return error(401, f"Incorrect API key provided: {masked(key)}.")
     asked = model.removeprefix("fake-error-")
     if asked == model or not asked.isdigit() or not 400 <= int(asked) <= 599:
@@ -127,7 +138,8 @@ def refusal(model: str, key: str) -> Response | None:
     if status == 401:
         return error(401, f"Incorrect API key provided: {masked(key)}.")
     if status in (429, 503):
-        return error(status, "Slow down", headers={"Retry-After": RETRY_AFTER_S})
+        retry_after = {"Retry-After": SETTINGS.retry_after_s}
+        return error(status, "Slow down", headers=retry_after)
     return error(status, f"The fake model fails with {status}, as asked")
 
 
@@ -155,9 +167,10 @@ async def chat_completions(
         await until_disconnected(request)  # no status line, no headers, nothing
         call.end("closed")
         return Response(status_code=204)  # never reaches anyone
-    await asyncio.sleep(LATENCY_S)
-    count = TOKENS if body.max_tokens is None else min(TOKENS, body.max_tokens)
-    finish_reason = "length" if count < TOKENS else "stop"
+    await asyncio.sleep(SETTINGS.latency_s)
+    tokens = SETTINGS.tokens
+    count = tokens if body.max_tokens is None else min(tokens, body.max_tokens)
+    finish_reason = "length" if count < tokens else "stop"
     words = answer_words(prompt, count)
     usage = {
         "prompt_tokens": len(prompt.split()),
@@ -168,7 +181,8 @@ async def chat_completions(
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         events = streamed(call, words, finish_reason, usage if include_usage else None)
         return EventSourceResponse(events)
-    await asyncio.sleep(count / TOKENS_PER_S)  # as long as streaming it would take
+    # As long as streaming the answer would take.
+    await asyncio.sleep(count / SETTINGS.tokens_per_s)
     call.tokens_sent = count
     call.end("completed")
     return JSONResponse(
@@ -198,10 +212,9 @@ def stream_rate(model: str) -> float:
             rate = float(model.removeprefix("fake-slow-"))
             if 0 < rate < math.inf:
                 return rate
-    return TOKENS_PER_S
+    return SETTINGS.tokens_per_s
 
 
-# --8<-- [start:stream]
 async def streamed(
     call: Call,
     words: list[str],
@@ -252,7 +265,6 @@ async def streamed(
             # The client closed the connection: a real provider stops here,
             # and stops billing.
             call.end("closed")
-            # --8<-- [end:stream]
 
 
 FAKE_THREAD = "fake-provider"
@@ -263,7 +275,6 @@ def from_the_app(record: logging.LogRecord) -> bool:
     return record.threadName != FAKE_THREAD or record.levelno > logging.INFO
 
 
-# --8<-- [start:background]
 @contextmanager
 def serving_in_background() -> Iterator[str]:
     """Serve the fake on a free local port, in a thread; yield its base URL.
@@ -294,7 +305,6 @@ def serving_in_background() -> Iterator[str]:
         listener.close()
         for logger in loggers:
             logger.removeFilter(from_the_app)
-        # --8<-- [end:background]
 
 
 def main() -> None:

@@ -21,13 +21,12 @@ from openai import (
 )
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from .runs import RunInProgress
+from .recording import RunInProgress
 from .settings import LLMSettings
 
 logger = logging.getLogger(__name__)
 
 
-# --8<-- [start:client]
 def make_client(settings: LLMSettings, base_url: str) -> AsyncOpenAI:
     return AsyncOpenAI(
         base_url=base_url,
@@ -37,10 +36,8 @@ def make_client(settings: LLMSettings, base_url: str) -> AsyncOpenAI:
         max_retries=settings.max_retries,  # 429, 5xx, lost connections
         http_client=DefaultAsyncHttpxClient(transport=SilenceIsNotRetried()),
     )
-    # --8<-- [end:client]
 
 
-# --8<-- [start:silence]
 class SilenceIsNotRetried(httpx2.AsyncHTTPTransport):
     """A provider silent for LLM_TIMEOUT_S gets no second chance.
 
@@ -59,10 +56,8 @@ class SilenceIsNotRetried(httpx2.AsyncHTTPTransport):
             return await super().handle_async_request(request)
         except httpx2.TimeoutException as silence:
             raise APITimeoutError(request=request) from silence
-        # --8<-- [end:silence]
 
 
-# --8<-- [start:call]
 async def complete(llm: AsyncOpenAI, run: RunInProgress) -> ChatCompletion:
     """The whole answer at once."""
     return await llm.chat.completions.create(
@@ -85,10 +80,8 @@ async def start_stream(
         stream=True,
         stream_options={"include_usage": True},  # token counts in the last chunk
     )
-    # --8<-- [end:call]
 
 
-# --8<-- [start:failures]
 # What the provider's refusals mean; never its own message, which may quote
 # part of the key.
 REFUSALS = {
@@ -144,4 +137,3 @@ def provider_failure(error: APIError) -> HTTPException:
         )
     logger.warning("Model provider failed: %s", failure.detail)
     return failure
-    # --8<-- [end:failures]

@@ -13,7 +13,6 @@ from sqlalchemy import BigInteger, Double, Integer, String, Text
 from sqlalchemy.dialects.mysql import DATETIME
 from sqlmodel import CheckConstraint, Field, SQLModel
 
-# --8<-- [start:field_types]
 # Names are stripped first, then measured: "  summary " is stored as "summary".
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
@@ -24,19 +23,17 @@ Temperature = Annotated[FiniteFloat, Field(ge=0.0, le=2.0)]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 0.7
-# --8<-- [end:field_types]
+# Ids are 64-bit (BIGINT) in every table: a larger id cannot exist.
+MAX_ID = 2**63 - 1
 
 
-# --8<-- [start:base]
 class PromptBase(SQLModel):
     name: Name
     template: Template
     model: ModelName = DEFAULT_MODEL
     temperature: Temperature = DEFAULT_TEMPERATURE
-    # --8<-- [end:base]
 
 
-# --8<-- [start:table]
 def name_key(name: str) -> str:
     # casefold() is lower() for every script: "Straße" and "STRASSE" match.
     return name.casefold()
@@ -52,16 +49,16 @@ class Prompt(PromptBase, table=True):
         ),
         CheckConstraint("char_length(model) BETWEEN 1 AND 100", name="model_length"),
         CheckConstraint("temperature BETWEEN 0 AND 2", name="temperature_range"),
-        {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"},  # (1)!
+        {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"},
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigInteger)
-    name: Name = Field(sa_type=String(100))  # (2)!
-    template: Template = Field(sa_type=Text)  # (3)!
+    name: Name = Field(sa_type=String(100))  # 100 characters, not bytes
+    template: Template = Field(sa_type=Text)
     model: ModelName = Field(default=DEFAULT_MODEL, sa_type=String(100))
     temperature: Temperature = Field(
         default=DEFAULT_TEMPERATURE,
-        sa_type=Double,  # (4)!
+        sa_type=Double,  # 8 bytes, as Python's float
     )
     # name_key(name), filled in by every save: the database keeps it unique.
     # casefold() can make a name longer: "ß" becomes "ss", "ΐ" three letters.
@@ -69,20 +66,16 @@ class Prompt(PromptBase, table=True):
         default=None,
         unique=True,
         nullable=False,
-        sa_type=String(300, collation="utf8mb4_bin"),  # (5)!
+        sa_type=String(300, collation="utf8mb4_bin"),  # compares bytes only
     )
-    # --8<-- [end:table]
 
 
-# --8<-- [start:create]
 class PromptCreate(PromptBase):
     # extra="forbid": an unknown field is a typo worth a 422, not a silent no-op.
     # strict=True: "0.5" is not a number and true is not a temperature.
     model_config = {"extra": "forbid", "strict": True}
-    # --8<-- [end:create]
 
 
-# --8<-- [start:update]
 def without_null(schema: dict[str, Any]) -> None:
     """In the JSON schema, show each field by its type alone: null is refused."""
     for field in schema["properties"].values():
@@ -111,16 +104,12 @@ class PromptUpdate(SQLModel):
         if value is None:
             raise ValueError("may be left out, but may not be null")
         return value
-        # --8<-- [end:update]
 
 
-# --8<-- [start:public]
 class PromptPublic(PromptBase):
     id: int
-    # --8<-- [end:public]
 
 
-# --8<-- [start:render]
 class RenderRequest(SQLModel):
     model_config = {"extra": "forbid", "strict": True}
 
@@ -129,14 +118,11 @@ class RenderRequest(SQLModel):
 
 class RenderResponse(SQLModel):
     text: str
-    # --8<-- [end:render]
 
 
-# --8<-- [start:health]
 class Health(SQLModel):
     status: str
     database: str
-    # --8<-- [end:health]
 
 
 class ErrorMessage(SQLModel):
@@ -145,15 +131,12 @@ class ErrorMessage(SQLModel):
     detail: str
 
 
-# --8<-- [start:generate_request]
 class GenerateRequest(RenderRequest):
     """What to fill the template with, and at most how many tokens to answer."""
 
     max_tokens: Annotated[int, Field(ge=1, le=4096)] | None = None
-    # --8<-- [end:generate_request]
 
 
-# --8<-- [start:run]
 class RunStatus(str, Enum):
     completed = "completed"
     failed = "failed"  # the provider failed; `error` says how
@@ -201,4 +184,3 @@ class RunSummary(RunBase):
 
 class RunPublic(RunSummary):
     text: str
-    # --8<-- [end:run]

@@ -12,7 +12,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL
 
 
-# --8<-- [start:settings]
 class Settings(BaseSettings):
     # MYSQL_HOST fills `host`, MYSQL_PORT fills `port`, and so on. A real
     # environment variable wins over the same name in `.env`.
@@ -23,8 +22,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65_535)] = 3306
     user: str = "tutorial"
-    password: SecretStr = SecretStr("tutorial-dev-only")  # (1)!
-    database: str = "prompt_library"
+    password: SecretStr = SecretStr("tutorial-dev-only")  # prints as **********
+    database: str = "prompt_library_part5"  # each MySQL part has its own
 
     def database_url(self) -> URL:
         # URL.create escapes each part, so a password such as "p@ss:w/rd"
@@ -37,10 +36,8 @@ class Settings(BaseSettings):
             port=self.port,
             database=self.database,
         )
-        # --8<-- [end:settings]
 
 
-# --8<-- [start:llm_settings]
 class LLMSettings(BaseSettings):
     # LLM_BASE_URL fills `base_url`, LLM_API_KEY fills `api_key`, and so on;
     # a variable set to "" counts as not set.
@@ -58,4 +55,3 @@ class LLMSettings(BaseSettings):
     timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     # Retries on 429, 5xx and lost connections, with backoff and Retry-After.
     max_retries: Annotated[int, Field(ge=0, le=10)] = 2
-    # --8<-- [end:llm_settings]

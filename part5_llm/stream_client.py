@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 
 
-# --8<-- [start:events]
 def server_sent_events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
     """The (event, data) pairs of a Server-Sent Events stream, as they arrive.
 
@@ -39,10 +38,8 @@ def server_sent_events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
                 event = value
             elif field == "data":
                 data.append(value)
-    # --8<-- [end:events]
 
 
-# --8<-- [start:stream]
 def stream(
     base_url: str, prompt_id: int, body: dict[str, Any], stop_after: int | None
 ) -> int:
@@ -72,7 +69,6 @@ def stream(
                 return 1
     print("\nthe stream ended without a done or error event")
     return 1
-    # --8<-- [end:stream]
 
 
 def main(arguments: list[str] | None = None) -> int:

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 import pytest
 
 # Each defines SQLModel's table `prompt`; one Python process can hold only one.
-ONE_PER_PROCESS = ("tests/part3_sqlite", "tests/part4_mysql", "tests/part5_llm")
+ONE_PER_PROCESS = (
+    "tests/part3_sqlite",
+    "tests/part4_mysql",
+    "tests/part5_llm",
+    "tests/part6_rag",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from openai.types.completion_usage import CompletionUsage
 
-from .database import save
+from .database import save_row_in_thread
 from .models import Run, RunStatus
 
 
@@ -56,7 +56,7 @@ class RunInProgress:
             self.finish_reason = choice.finish_reason
             self.add(choice.message.content or "")
 
-    async def finish(self, status: RunStatus, error: str | None = None) -> Run:
+    async def finish(self, outcome: RunStatus, error: str | None = None) -> Run:
         """Record the run in MySQL, off the event loop; return the stored row."""
         self.finished = True
         run = Run(
@@ -65,7 +65,7 @@ class RunInProgress:
             temperature=self.temperature,
             input=self.input,
             text="".join(self.pieces),
-            status=status,
+            status=outcome,
             error=error,
             finish_reason=self.finish_reason,
             prompt_tokens=self.usage.prompt_tokens if self.usage else None,
@@ -74,5 +74,5 @@ class RunInProgress:
             duration_ms=elapsed_ms(self.started),
             created_at=self.created_at,
         )
-        await save(run)
+        await save_row_in_thread(run)
         return run

@@ -1,0 +1,1 @@
+"""The app's endpoints, one module per resource, each with an APIRouter."""
