@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.serving import ROOT
 
-from . import part5, report, scenarios
+from . import part5, rag, report, scenarios
 from .databases import Databases
 
 OUT = ROOT / "docs" / "performance"
@@ -34,7 +34,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["fake-model", "crud", "part5"],
+        choices=["fake-model", "crud", "part5", "rag"],
         help="run one scenario and keep the others' results from the last run",
     )
     parser.add_argument(
@@ -149,6 +149,10 @@ def stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def main() -> int:
     args = parse_args()
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    if args.only in (None, "rag") and not args.report_only:  # Part 6: part6.md
+        rag.main(["--out", str(args.out)] + ["--quick"] * args.quick)
+        if args.only:
+            return 0
     results_path = args.out / "results.json"
     # Part 5's results have a file of their own, as its section of the page.
     part5_path = args.out / "part5.json"

