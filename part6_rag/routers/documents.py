@@ -31,6 +31,7 @@ from ..models import (
     DocumentPublic,
     DocumentStatus,
     DocumentSummary,
+    DocumentUpload,
 )
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -105,6 +106,8 @@ async def upload_document(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"The file is over {MAX_FILE_BYTES:,} bytes",
         )
+    if not content:
+        raise invalid_file("The file is empty")
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
@@ -114,7 +117,7 @@ async def upload_document(
         heading = FIRST_HEADING.search(text)
         title = (heading.group(1) if heading else name)[:200]
     try:
-        document = DocumentCreate(title=title, text=text, source=name[:2000] or None)
+        document = DocumentUpload(title=title, text=text, source=name[:2000])
     except ValidationError as error:
         problems = [
             {"type": e["type"], "loc": ["body", *map(str, e["loc"])], "msg": e["msg"]}

@@ -140,6 +140,8 @@ def provider_environment(fake: ServerProcess) -> dict[str, str]:
         "LLM_MAX_RETRIES": str(MAX_RETRIES),
         "EMBEDDING_TIMEOUT_S": "10",
         "EMBEDDING_MAX_RETRIES": "0",
+        # Small batches: a document deleted mid-way costs little more work.
+        "EMBEDDING_BATCH_SIZE": "8",
     }
 
 
