@@ -276,8 +276,9 @@ def report(r: Result) -> str:
             [NAMES[m], *(f"{q[m][s]:.2f}" for s in ("hit@1", "hit@5", "mrr"))]
             for m in NAMES])  # fmt: skip
     if i := r.get("ingestion"):
-        lines += [f"Ingestion: the same {i['chunks']} chunks, through the fake provider "
-                  f"over HTTP. A call embedding one word: {i['call_ms']:.0f} ms.", ""]  # fmt: skip
+        lines += [f"Ingestion: the same {i['chunks']} chunks, through the fake "
+                  f"provider over HTTP; a call of one word: {i['call_ms']:.0f} ms.",
+                  ""]  # fmt: skip
         lines += table(["embedding calls", "chunks per second"], [
             ["one per chunk", f"{i['one_per_chunk_per_s']:.2f}"],
             [f"{i['batch']} chunks each", f"{i['batched_per_s']:.2f}"]])  # fmt: skip
