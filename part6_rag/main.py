@@ -1,10 +1,11 @@
 """Part 6: the prompt library answers from your documents, and cites them."""
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import FastAPI
 from openai import AsyncOpenAI
@@ -23,8 +24,15 @@ from .vectors import FolderInUse, VectorStore, connect
 logger = logging.getLogger(__name__)
 
 
-class CannotStart(SystemExit):
-    """A reason to stop at once, said in one line of the log."""
+def stop_now(reason: Exception) -> NoReturn:
+    """Stop the process at once, with the reason on one line and no traceback.
+
+    An exception would do it too, but the server would print our stack
+    under it: a reader needs the one line that says what to do.
+    """
+    logger.error("%s", reason)
+    logging.shutdown()
+    os._exit(3)
 
 
 def check_database() -> bool:
@@ -32,8 +40,7 @@ def check_database() -> bool:
     try:
         database.check_schema()
     except SchemaBehind as behind:
-        logger.error("%s", behind)
-        raise CannotStart(3) from None
+        stop_now(behind)
     except SQLAlchemyError as error:
         if not is_unavailable(error):
             raise  # a bug, not an outage: fail loudly
@@ -70,8 +77,7 @@ async def services() -> AsyncIterator[Services]:
     try:
         store_client = connect(qdrant)
     except FolderInUse as in_use:
-        logger.error("%s", in_use)
-        raise CannotStart(3) from None
+        stop_now(in_use)
     with ExitStack() as background:
         base_url = llm_settings.base_url
         embedding_url = embedding_settings.base_url or base_url

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
@@ -115,7 +116,7 @@ async def upload_document(
     name = file.filename or "upload"
     if not title or not title.strip():
         heading = FIRST_HEADING.search(text)
-        title = (heading.group(1) if heading else name)[:200]
+        title = (heading.group(1) if heading else PurePath(name).name)[:200]
     try:
         document = DocumentUpload(title=title, text=text, source=name[:2000])
     except ValidationError as error:

@@ -114,6 +114,16 @@ def fresh_database(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
         drop_database(mysql_server.login, name)
 
 
+@pytest.fixture
+def fresh_database_2(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
+    """A second throwaway database of one test's own, empty."""
+    name = new_database(mysql_server.login)
+    try:
+        yield mysql_environment(mysql_server.login, name)
+    finally:
+        drop_database(mysql_server.login, name)
+
+
 @pytest.fixture(scope="session")
 def mysql_env(empty_database: dict[str, str]) -> dict[str, str]:
     """A throwaway database at the newest revision."""

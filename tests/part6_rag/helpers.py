@@ -74,3 +74,13 @@ def ask_stream(
             return response, list(events(response))
         response.read()
         return response, []
+
+
+def wait_for(condition: Any, timeout: float = 10.0) -> Any:
+    """Poll `condition()` until it returns something true; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"still false after {timeout} s: {condition}")

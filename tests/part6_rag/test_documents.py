@@ -260,7 +260,7 @@ def test_a_hit_has_the_fields_of_the_contract(http: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "query", [{}, {"q": ""}, {"q": "x" * 2001}, {"q": "x", "k": 0}, {"q": "x", "k": 21}]
 )
-def test_a_bad_search_is_422(http: httpx.Client, query: dict[str, object]) -> None:
+def test_a_bad_search_is_422(http: httpx.Client, query: dict[str, str | int]) -> None:
     assert http.get("/search", params=query).status_code == 422
 
 

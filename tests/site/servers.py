@@ -84,6 +84,31 @@ def mysql_database_and_quick_model(storage: Path) -> Iterator[dict[str, str]]:
         yield {**env, "FAKE_LLM_LATENCY_S": "0.01"}
 
 
+@contextmanager
+def migrated_database_and_vectors(storage: Path) -> Iterator[dict[str, str]]:
+    """Part 6: a database brought to the newest revision, a Qdrant folder."""
+    import subprocess
+    import sys
+
+    from tests.serving import ROOT
+
+    with mysql_database(storage) as env:
+        upgrade = [sys.executable, "-m", "alembic", "-c", "part6_rag/alembic.ini"]
+        done = subprocess.run(
+            [*upgrade, "upgrade", "head"],
+            cwd=ROOT,
+            env=os.environ | env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        yield {
+            **env,
+            "FAKE_LLM_LATENCY_S": "0.01",
+            "QDRANT_PATH": str(storage / "qdrant"),
+        }
+
+
 # What each part's server needs: fresh storage, a quick fake model.
 STORAGE: dict[str, Callable[[Path], AbstractContextManager[dict[str, str]]]] = {
     "part1_hello": quick_model,
@@ -91,6 +116,7 @@ STORAGE: dict[str, Callable[[Path], AbstractContextManager[dict[str, str]]]] = {
     "part3_sqlite": sqlite_file,
     "part4_mysql": mysql_database,
     "part5_llm": mysql_database_and_quick_model,
+    "part6_rag": migrated_database_and_vectors,
 }
 
 

@@ -1,5 +1,8 @@
 """Part 6: the documents table; a run keeps its sources, and may have no prompt.
 
+Also the two indexes of `run` that Part 5's models declare and Part 5 never
+created: listing a prompt's runs, newest first, no longer reads every run.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -36,6 +39,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_document_status", "document", ["status"])
     op.add_column("run", sa.Column("sources", sa.Text(16_000_000), nullable=True))
+    op.create_index("ix_run_created_at", "run", ["created_at"])
+    op.create_index("ix_run_prompt_id", "run", ["prompt_id"])
     # A run of /ask made without a library prompt has none.
     op.alter_column("run", "prompt_id", existing_type=sa.BigInteger(), nullable=True)
 
@@ -44,6 +49,8 @@ def downgrade() -> None:
     # Part 5 cannot hold a run without a prompt: those runs go with Part 6.
     op.execute("DELETE FROM run WHERE prompt_id IS NULL")
     op.alter_column("run", "prompt_id", existing_type=sa.BigInteger(), nullable=False)
+    op.drop_index("ix_run_prompt_id", table_name="run")
+    op.drop_index("ix_run_created_at", table_name="run")
     op.drop_column("run", "sources")
     op.drop_index("ix_document_status", table_name="document")
     op.drop_table("document")
