@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.serving import ROOT
 
-from . import crud, streaming, waiting
+from . import crud, rag, streaming, waiting
 from .common import mysql, write
 
 QUESTIONS = {"waiting": waiting, "crud": crud, "part5": streaming}
@@ -42,7 +42,7 @@ def main() -> int:
         "--quick", action="store_true", help="short runs, not to publish"
     )
     parser.add_argument(
-        "--only", choices=QUESTIONS, help="measure one, keep the others"
+        "--only", choices=[*QUESTIONS, "rag"], help="measure one, keep the others"
     )
     parser.add_argument("--report-only", action="store_true", help="only redraw")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance")
@@ -75,6 +75,8 @@ def main() -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(results, indent=1) + "\n")
     print(f"{write_report(results, args.out)} targets missed; see {args.out}/")
+    if args.only in (None, "rag") and not args.report_only:  # Part 6: part6.md
+        rag.main(["--out", str(args.out)] + ["--quick"] * args.quick)
     return 0
 
 
