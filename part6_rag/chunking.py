@@ -14,27 +14,31 @@ structure before it counts characters:
 3. Paragraphs are packed into chunks of at most `MAX_CHARS` characters. A
    paragraph longer than that is cut at sentence ends, or at spaces, and at
    worst anywhere, into pieces that leave room for the overlap.
-4. A chunk that follows another in the same section starts with the last
-   `OVERLAP_CHARS` of it (from a word boundary), so a sentence that the
-   bound cut in two is whole in one of the two chunks.
+4. A chunk that follows another in the same section starts with its last
+   lines, at most `OVERLAP_CHARS` (from a word when one long line fills
+   that window), so a sentence that the bound cut in two is whole in one of
+   the two chunks. The overlap starts at a line, never inside a code block:
+   a chunk never begins in the middle of a fence.
 
 Why these numbers. The offline model (multilingual-e5-small) reads at most
 512 tokens and drops the rest; English prose is about four characters a
-token and code about two and a half, so 1,200 characters (300 to 480 tokens)
-always fit whole, with room for the heading path in front. That is also
-about one or two paragraphs of this tutorial: small enough that a hit points
-at the passage that answers, large enough to carry its context. The overlap,
-200 characters, is one or two sentences: enough to keep a sentence cut at the
-bound whole somewhere, little enough (a sixth of a chunk) not to make search
-return the same text twice. Sections never overlap: a heading starts a new
-idea, and the heading path carries the context.
+token and code about two and a half, so 600 characters (150 to 240 tokens)
+always fit whole, with room for the title and heading path in front. Twice
+that would still fit, and was what we tried first, but on the tutorial's
+golden questions (bench/golden.yaml) smaller chunks found the answering
+passage more often: a 600-character chunk holds one idea, so its vector is
+not an average of two (docs/performance.md, Part 6, has the numbers). The
+overlap, 100 characters, is a line or two: enough to keep a sentence cut at
+the bound whole somewhere, little enough (a sixth of a chunk) not to make
+search return the same text twice. Sections never overlap: a heading starts
+a new idea, and the heading path carries the context.
 """
 
 import re
 from dataclasses import dataclass
 
-MAX_CHARS = 1200
-OVERLAP_CHARS = 200
+MAX_CHARS = 600
+OVERLAP_CHARS = 100
 HEADING_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 # A piece of a paragraph too long for one chunk: small enough that the
 # overlap and the blank line before it still fit.
@@ -170,11 +174,23 @@ def _hard_cut(sentence: str) -> list[str]:
 
 
 def _tail(text: str) -> str:
-    """The last OVERLAP_CHARS of a text, starting at a word."""
-    if len(text) <= OVERLAP_CHARS:
-        return text
-    tail = text[-OVERLAP_CHARS:]
-    space = tail.find(" ")
-    if 0 <= space < len(tail) - 1:
-        tail = tail[space + 1 :]
-    return tail.lstrip()
+    """The end of a text, at most OVERLAP_CHARS, for the next chunk to start
+    with: from the first line in that window that is not inside a code block
+    (from a word when the window holds no line start), "" when none is."""
+    start = max(len(text) - OVERLAP_CHARS, 0)
+    fence: str | None = None
+    position = 0
+    for line in text.split("\n"):
+        if position >= start and fence is None and line.strip():
+            return text[position:]
+        mark = _FENCE.match(line)
+        if fence is None and mark:
+            fence = mark.group(1)
+        elif fence is not None and mark and mark.group(1)[0] == fence[0]:
+            fence = None
+        position += len(line) + 1
+    line_start = text.rfind("\n", 0, start) + 1
+    if fence is not None or _FENCE.match(text[line_start:]):
+        return ""
+    space = text.find(" ", start)
+    return text[space + 1 :] if space != -1 else ""

@@ -73,9 +73,28 @@ def test_a_chunk_after_the_first_of_a_section_starts_with_the_end_of_the_last():
     assert first.text.endswith(overlap)
 
 
-def test_a_word_longer_than_a_chunk_is_cut_anywhere():
+def test_a_word_longer_than_a_chunk_is_cut_anywhere_and_not_repeated():
     chunks = split("y" * 5000)
-    assert "".join(c.text.split("\n\n")[-1] for c in chunks) == "y" * 5000
+    assert len(chunks) > 1
+    assert "".join(c.text.replace("\n\n", "") for c in chunks) == "y" * 5000
+
+
+def test_the_overlap_starts_at_a_line_of_the_chunk_before():
+    wrapped = "\n".join(f"Line {i} of a wrapped paragraph, forty." for i in range(3))
+    first, second = split("\n\n".join([wrapped] * 8))[:2]
+    overlap = second.text.split("\n\n")[0]
+    assert 0 < len(overlap) <= OVERLAP_CHARS
+    assert first.text.endswith("\n" + overlap)
+    assert overlap.startswith("Line ")
+
+
+def test_the_overlap_never_starts_inside_a_code_block():
+    prose = "\n\n".join(f"Paragraph {i} explains one more thing." for i in range(11))
+    code = "```python\n" + "\n".join(f"x{i} = {i}" for i in range(12)) + "\n```"
+    chunks = split(f"{prose}\n\n{code}\n\nAfter the code.\n\n" + "z " * 200)
+    for chunk in chunks[1:]:
+        assert not chunk.text.startswith("x"), chunk.text
+        assert chunk.text.count("```") % 2 == 0, chunk.text
 
 
 def test_sections_do_not_overlap():
