@@ -11,9 +11,11 @@ Each example is a pair of files in `docs/examples/<part folder>/`:
   prints its Server-Sent Events as they came.
 
 A model's run records how long it took and when it started
-(`first_token_ms`, `duration_ms`, `created_at`): those few values differ on
-every run, so the comparison reads any number or time there as a match, and
-Part 5's chapter says so beside its boxes. Everything else must be equal.
+(`first_token_ms`, `duration_ms`, `created_at`), a document when it was
+indexed (`indexed_at`) and a search hit how close it came (`score`): those
+few values differ on every run, so the comparison reads any number or time
+there as a match, and the chapters say so beside their boxes. Everything
+else must be equal.
 
 `check_examples(base_url, part)` runs each command in bash with the
 real curl, changing nothing but the address, and compares what it prints
@@ -30,9 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
 BASE_URL = "http://127.0.0.1:8000"
-# The values of a run that differ each time it is made: any number or time.
+# The values that differ each time (a run's timings, a time, a search score):
+# any number or time.
 VARYING = re.compile(
-    r'"(?P<field>first_token_ms|duration_ms|created_at)":(\d+|"[^"]*")'
+    r'"(?P<field>first_token_ms|duration_ms|created_at|indexed_at|score)":'
+    r'(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|"[^"]*")'
 )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import pymysql
 import pytest
 
-from tests.examples import BASE_URL, parse_curl
+from tests.examples import BASE_URL
 from tests.mysql_server import SEARCH_PATH, NoServerBinaries, PrivateServer
 from tests.serving import ROOT
 from tests.site.printed import (
@@ -51,6 +51,20 @@ def commands_in_order(page: str) -> list[str]:
     return [command for command in commands if command]
 
 
+class Sent:
+    """The method and address of one example's curl command."""
+
+    def __init__(self, command: str) -> None:
+        method = re.search(r"(?:-X|--request) (\w+)", command)
+        has_body = re.search(r" (?:-d|--data\S*|--json|-F) ", command)
+        self.method = method[1] if method else ("POST" if has_body else "GET")
+        self.path = re.search(r"https?://\S+?(/[^\s'\"]*)", command)[1]  # type: ignore[index]
+
+
+def sent_by(command: str) -> Sent:
+    return Sent(command.replace("\\\n", " "))
+
+
 def route_exists(openapi: Any, method: str, url: str) -> bool:
     path = url.split("?", 1)[0]
     for template, operations in openapi["paths"].items():
@@ -67,7 +81,7 @@ def test_each_example_runs_against_the_app_the_page_started_last(page: str) -> N
         if started := server_command(command):
             serving = served_module(started)
         elif snippet := SNIPPET.match(command):
-            request = parse_curl((ROOT / snippet["path"]).read_text())
+            request = sent_by((ROOT / snippet["path"]).read_text())
             assert serving, f"{snippet['path']} comes before any server is started"
             assert route_exists(openapi_of(serving), request.method, request.path), (
                 f"{snippet['path']} sends {request.method} {request.path}, which "
