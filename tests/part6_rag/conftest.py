@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import coverage
@@ -94,34 +95,34 @@ def drop_database(login: Login, name: str) -> None:
         cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
+@contextmanager
+def throwaway_database(server: FoundServer) -> Iterator[dict[str, str]]:
+    """The MYSQL_* variables of a new, empty database, dropped afterwards."""
+    name = new_database(server.login)
+    try:
+        yield mysql_environment(server.login, name)
+    finally:
+        drop_database(server.login, name)
+
+
 @pytest.fixture(scope="session")
 def empty_database(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
-    """The MYSQL_* variables of a new, empty throwaway database."""
-    name = new_database(mysql_server.login)
-    try:
-        yield mysql_environment(mysql_server.login, name)
-    finally:
-        drop_database(mysql_server.login, name)
+    with throwaway_database(mysql_server) as environment:
+        yield environment
 
 
 @pytest.fixture
 def fresh_database(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
-    """A throwaway database of one test's own, empty."""
-    name = new_database(mysql_server.login)
-    try:
-        yield mysql_environment(mysql_server.login, name)
-    finally:
-        drop_database(mysql_server.login, name)
+    """A throwaway database of one test's own."""
+    with throwaway_database(mysql_server) as environment:
+        yield environment
 
 
 @pytest.fixture
 def fresh_database_2(mysql_server: FoundServer) -> Iterator[dict[str, str]]:
-    """A second throwaway database of one test's own, empty."""
-    name = new_database(mysql_server.login)
-    try:
-        yield mysql_environment(mysql_server.login, name)
-    finally:
-        drop_database(mysql_server.login, name)
+    """A second one, for a test that needs two."""
+    with throwaway_database(mysql_server) as environment:
+        yield environment
 
 
 @pytest.fixture(scope="session")
