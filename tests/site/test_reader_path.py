@@ -9,7 +9,7 @@
   again, with the names the server packages install.
 """
 
-import importlib
+import ast
 import os
 import re
 import shutil
@@ -233,14 +233,21 @@ def test_provisioning_twice_changes_nothing(fresh_mariadb: PrivateServer) -> Non
 
 
 def default_databases() -> dict[str, str]:
-    """Each MySQL part's default database: a `database` field of its settings."""
+    """Each MySQL part's default database: a `database` field of its settings.
+
+    Read from the source, not imported: Parts 5 and 6 each define SQLModel's
+    table `prompt`, and one process can hold only one of them.
+    """
     found = {}
     for settings in sorted(ROOT.glob("part*_*/settings.py")):
-        module = importlib.import_module(f"{settings.parent.name}.settings")
-        for value in vars(module).values():
-            fields = getattr(value, "model_fields", {})
-            if isinstance(value, type) and "database" in fields:
-                found[settings.parent.name] = fields["database"].default
+        for node in ast.walk(ast.parse(settings.read_text())):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.target.id == "database"
+                and isinstance(node.value, ast.Constant)
+            ):
+                found[settings.parent.name] = node.value.value
     return found
 
 
