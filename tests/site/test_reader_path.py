@@ -246,6 +246,7 @@ def default_databases() -> dict[str, str]:
                 and isinstance(node.target, ast.Name)
                 and node.target.id == "database"
                 and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
             ):
                 found[settings.parent.name] = node.value.value
     return found
