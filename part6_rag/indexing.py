@@ -10,7 +10,7 @@ is deleted while it is indexed has its points removed by whoever comes last.
 import asyncio
 import logging
 from contextlib import suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anyio.to_thread
 from openai import APIError
@@ -158,7 +158,7 @@ class Indexer:
                 error=None,
                 chunks=len(chunks),
                 embedding_model=self.embedder.model,
-                indexed_at=datetime.now(timezone.utc),
+                indexed_at=datetime.now(UTC),
             )
         )
         if not ready:  # deleted between the last check and now

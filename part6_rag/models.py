@@ -6,8 +6,8 @@ New in Part 6: the document family, the search hit, and the body of /ask.
 """
 
 import json
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, FiniteFloat, StringConstraints, field_validator
@@ -141,7 +141,7 @@ class GenerateRequest(RenderRequest):
     max_tokens: Annotated[int, Field(ge=1, le=4096)] | None = None
 
 
-class RunStatus(str, Enum):
+class RunStatus(StrEnum):
     completed = "completed"
     failed = "failed"  # the provider failed; `error` says how
     cancelled = "cancelled"  # the client went away before the end
@@ -170,7 +170,7 @@ class RunBase(SQLModel):
     @classmethod
     def in_utc(cls, value: datetime) -> datetime:
         # MySQL's DATETIME keeps no time zone: what comes back is UTC.
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Hit(SQLModel):
@@ -251,7 +251,7 @@ DocumentSource = Annotated[
 ]
 
 
-class DocumentStatus(str, Enum):
+class DocumentStatus(StrEnum):
     indexing = "indexing"  # chunks being embedded and stored; not searchable yet
     ready = "ready"  # every chunk is in the vector store
     failed = "failed"  # `error` says why; reindex tries again
@@ -277,7 +277,7 @@ class Document(DocumentBase, table=True):
     characters: int = Field(default=0, sa_type=Integer)
     embedding_model: str | None = Field(default=None, sa_type=String(200))
     created_at: datetime = Field(
-        default_factory=lambda: datetime.now(timezone.utc), sa_type=DATETIME(fsp=6)
+        default_factory=lambda: datetime.now(UTC), sa_type=DATETIME(fsp=6)
     )
     indexed_at: datetime | None = Field(default=None, sa_type=DATETIME(fsp=6))
 
@@ -319,7 +319,7 @@ class DocumentSummary(DocumentBase):
     def in_utc(cls, value: datetime | None) -> datetime | None:
         if value is None or value.tzinfo:
             return value
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class DocumentPublic(DocumentSummary):

@@ -2,7 +2,7 @@
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from openai.types.completion_usage import CompletionUsage
@@ -25,7 +25,7 @@ class RunInProgress:
     input: str  # the rendered template, as sent to the model
     max_tokens: int | None = None
     sources: list[Hit] = field(default_factory=list)  # what /ask retrieved
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
     pieces: list[str] = field(default_factory=list)
     first_token_ms: int | None = None

@@ -80,6 +80,10 @@ ONLY_READY = models.Filter(
 )
 
 
+def is_ready(point: models.ScoredPoint) -> bool:
+    return bool(point.payload and point.payload["ready"])
+
+
 class VectorStore:
     """The collection of chunks, for one embedding model."""
 
@@ -210,9 +214,16 @@ class VectorStore:
         if not await self.check(len(vector)):
             return []  # nothing indexed yet
         try:
+            # Local mode filters in Python, a payload at a time (50 ms at 10k
+            # chunks). The best k of all chunks, when every one is ready, are
+            # the best k ready ones: filter only when one is not.
             answer = await self.client.query_points(
-                self.collection, query=vector, query_filter=ONLY_READY, limit=k
+                self.collection, query=vector, limit=k
             )
+            if not all(is_ready(point) for point in answer.points):
+                answer = await self.client.query_points(
+                    self.collection, query=vector, query_filter=ONLY_READY, limit=k
+                )
         except STORE_ERRORS as error:
             raise StoreUnavailable(str(error)) from error
         return [
