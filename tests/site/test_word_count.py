@@ -48,6 +48,9 @@ def test_chapter_shows_at_most_2500_words_unfolded(chapter: Path) -> None:
         ),
         pytest.param("```text\nplain\n```\n\n1.  A visible list item.\n", 4, id="list"),
         pytest.param("See [the page](performance.md#part-4).\n", 3, id="link-text"),
+        pytest.param(
+            "If `n<5` holds, `n>0` too: <b>bold</b>.\n", 6, id="bare-less-than"
+        ),
     ],
 )
 def test_visible_words_counts_what_a_reader_sees(page: str, words: int) -> None:

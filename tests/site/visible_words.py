@@ -34,7 +34,8 @@ SNIPPET = re.compile(r"^\s*-{1,2}8<-{1,2}\s")
 SNIPPET_TARGET = re.compile(r'-{1,2}8<-{1,2}\s+"([^":]+)')
 ANNOTATION_ITEM = re.compile(r"^\d+\.\s")
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-TAG = re.compile(r"<[^>\s][^>]*>")
+# An HTML tag: a name right after "<", never a bare "<" as in `a < b` or `x<y`.
+TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 WORD = re.compile(r"\w")
 LIST_NUMBER = re.compile(r"^\d+\.$")
 
