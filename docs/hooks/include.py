@@ -18,9 +18,7 @@ assignment, with its decorators and the comment lines right above it.
 
 The part folders stay plain code, and a name or pattern that is not found
 stops the build with an error naming the page. Whole files (`"main.py"`) and
-other files (`.sh`, `.out`, `.diff`) go on to pymdownx.snippets as before,
-and so does a name that is still an old snippet section in its file
-(`# --8<-- [start:name]`), until no part file has one.
+other files (`.sh`, `.out`, `.diff`) go on to pymdownx.snippets as before.
 """
 
 from __future__ import annotations
@@ -110,8 +108,6 @@ def on_page_markdown(markdown: str, *, page: Any, config: Any, **_: Any) -> str:
         where = f"{page.file.src_path}: {match['path']}"
         if not path.is_file():
             raise PluginError(f"{where}: no such file")
-        if f"--8<-- [start:{what}]" in path.read_text(encoding="utf-8"):
-            return match[0]  # an old snippet section: pymdownx.snippets has it
         text = source(path, what)
         if text is None:
             raise PluginError(f"{where} has no {what!r}")

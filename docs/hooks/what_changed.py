@@ -31,9 +31,6 @@ MARKER = re.compile(
 # only its own folder, so its diff would be noise.
 IGNORED_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 IGNORED_FILES = ["README.md", "*.py[cod]", "*.db", "*.db-*", ".env"]
-# Snippet section markers exist for the chapters, not for the app: leave them out
-# (only Part 5 still has them; chapters include code by name, docs/hooks/include.py).
-SNIPPET_MARKER = re.compile(r"^\s*#\s*-+8<-+\s*\[(start|end):[\w-]+\]\s*$")
 
 
 @dataclass
@@ -89,7 +86,7 @@ def read_lines(path: Path | None) -> list[str] | None:
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"  # so the last line does not run into the next header
-    return [line for line in lines if not SNIPPET_MARKER.match(line)]
+    return lines
 
 
 def diff_folders(old_dir: Path, new_dir: Path) -> FolderDiff:
