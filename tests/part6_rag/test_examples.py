@@ -19,8 +19,8 @@ import pytest
 from tests.examples import check_examples
 from tests.part6_rag.conftest import alembic, measured, start_app
 from tests.serving import ROOT, ServerProcess
+from tests.site.printed import ingest_command
 
-PAGE = (ROOT / "docs" / "part6.md").read_text()
 # Embedding the whole of docs/ in 8-chunk batches on a loaded machine: a
 # batch has taken more than the tests' usual 10 seconds.
 SLOW_MACHINE_TIMEOUT_S = "300"
@@ -47,9 +47,8 @@ def fresh_app(
 def test_the_ingest_command_and_the_examples_print_what_the_page_shows(
     fresh_app: ServerProcess,
 ) -> None:
-    printed = re.search(r"^(python -m part6_rag\.ingest .+)$", PAGE, re.MULTILINE)
-    assert printed, "the page prints the ingest command"
-    command = [sys.executable, *printed[1].split()[1:], "--url", fresh_app.base_url]
+    printed = ingest_command().split()
+    command = [sys.executable, *printed[1:], "--url", fresh_app.base_url]
     done = subprocess.run(
         command,
         cwd=ROOT,

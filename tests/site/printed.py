@@ -24,16 +24,25 @@ FENCE = re.compile(
 )
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
 SERVER = re.compile(r"^(uvicorn|fastapi) ")
-MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-5])( PORT=(?P<port>\d+))?$")
+MAKE_RUN = re.compile(r"^make run PART=(?P<part>[1-6])( PORT=(?P<port>\d+))?$")
 MAKE_OTHER = re.compile(
     r"^make (?P<target>install|test|lint|docs)( PORT=(?P<port>\d+))?$"
 )
 # The exercises: check them, see the solutions applied, start over.
-EXERCISE = re.compile(r"^make exercise PART=(?P<part>[1-5])$")
+EXERCISE = re.compile(r"^make exercise PART=(?P<part>[1-6])$")
 APPLY_SOLUTIONS = re.compile(r"^git apply solutions/(?P<part>part\d_[a-z]+)/\*\.diff$")
 RESET_PART = re.compile(r"^git checkout -- (?P<part>part\d_[a-z]+)$")
 # Part 5's stream client, run against the app by tests/part5_llm.
 STREAM_CLIENT = re.compile(r"^python -m part5_llm\.stream_client ")
+# Part 6: the ingest command, run by tests/part6_rag/test_examples.py; the
+# migrations `make run PART=6` applies; a Qdrant server, which cannot run here
+# (no Docker engine), and the setting that points the app at it.
+INGEST = re.compile(r"^python -m part6_rag\.ingest \S+$")
+MIGRATE = re.compile(r"^alembic (?P<arguments>.+)$")
+QDRANT_SERVER = re.compile(r"^docker run -p (?P<port>\d+):6333 qdrant/qdrant$")
+WITH_QDRANT_URL = re.compile(r"^QDRANT_URL=(?P<url>\S+) (?P<command>.+)$")
+# A curl outside the chapters' examples: one of the examples, word for word.
+CURL = re.compile(r"^curl ")
 # A server command with a model provider's settings before it (Ollama, OpenAI:
 # neither is reachable here, so the settings are checked, and the command).
 WITH_LLM_SETTINGS = re.compile(
@@ -65,6 +74,12 @@ def printed_commands(page: str) -> list[str]:
             if line and not line.startswith("#"):
                 commands.append(re.sub(r"\s+", " ", line))
     return commands
+
+
+def ingest_command() -> str:
+    """The ingest command of Part 6's chapter: the one its replay runs."""
+    [command] = [c for c in printed_commands("docs/part6.md") if INGEST.match(c)]
+    return command
 
 
 ALL_COMMANDS = sorted({command for page in PAGES for command in printed_commands(page)})
