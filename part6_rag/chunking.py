@@ -180,17 +180,19 @@ def _tail(text: str) -> str:
     start = max(len(text) - OVERLAP_CHARS, 0)
     fence: str | None = None
     position = 0
+    in_code = False  # is the line that holds `start` a fence, or inside one?
     for line in text.split("\n"):
         if position >= start and fence is None and line.strip():
             return text[position:]
         mark = _FENCE.match(line)
+        if position <= start <= position + len(line):
+            in_code = fence is not None or mark is not None
         if fence is None and mark:
             fence = mark.group(1)
         elif fence is not None and mark and mark.group(1)[0] == fence[0]:
             fence = None
         position += len(line) + 1
-    line_start = text.rfind("\n", 0, start) + 1
-    if fence is not None or _FENCE.match(text[line_start:]):
+    if in_code:
         return ""
     space = text.find(" ", start)
     return text[space + 1 :] if space != -1 else ""
