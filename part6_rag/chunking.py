@@ -121,19 +121,17 @@ def _pack(paragraphs: list[str]) -> list[str]:
     pieces = [piece for p in paragraphs for piece in _cut(p)]
     chunks: list[str] = []
     current = ""
-    fresh = False  # does `current` hold more than the overlap it started with?
+    # Every piece fits in a chunk (_cut), so `current` always holds one.
     for piece in pieces:
         candidate = f"{current}\n\n{piece}" if current else piece
         if len(candidate) <= MAX_CHARS:
-            current, fresh = candidate, True
+            current = candidate
             continue
-        if fresh:
-            chunks.append(current)
+        chunks.append(current)
         overlap = _tail(current)
         candidate = f"{overlap}\n\n{piece}" if overlap else piece
         current = candidate if len(candidate) <= MAX_CHARS else piece
-        fresh = True
-    if fresh:
+    if pieces:
         chunks.append(current)
     return chunks
 
