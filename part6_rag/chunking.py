@@ -121,19 +121,17 @@ def _pack(paragraphs: list[str]) -> list[str]:
     pieces = [piece for p in paragraphs for piece in _cut(p)]
     chunks: list[str] = []
     current = ""
-    fresh = False  # does `current` hold more than the overlap it started with?
+    # Every piece fits in a chunk (_cut), so `current` always holds one.
     for piece in pieces:
         candidate = f"{current}\n\n{piece}" if current else piece
         if len(candidate) <= MAX_CHARS:
-            current, fresh = candidate, True
+            current = candidate
             continue
-        if fresh:
-            chunks.append(current)
+        chunks.append(current)
         overlap = _tail(current)
         candidate = f"{overlap}\n\n{piece}" if overlap else piece
         current = candidate if len(candidate) <= MAX_CHARS else piece
-        fresh = True
-    if fresh:
+    if pieces:
         chunks.append(current)
     return chunks
 
@@ -180,17 +178,19 @@ def _tail(text: str) -> str:
     start = max(len(text) - OVERLAP_CHARS, 0)
     fence: str | None = None
     position = 0
+    in_code = False  # is the line that holds `start` a fence, or inside one?
     for line in text.split("\n"):
         if position >= start and fence is None and line.strip():
             return text[position:]
         mark = _FENCE.match(line)
+        if position <= start <= position + len(line):
+            in_code = fence is not None or mark is not None
         if fence is None and mark:
             fence = mark.group(1)
         elif fence is not None and mark and mark.group(1)[0] == fence[0]:
             fence = None
         position += len(line) + 1
-    line_start = text.rfind("\n", 0, start) + 1
-    if fence is not None or _FENCE.match(text[line_start:]):
+    if in_code:
         return ""
     space = text.find(" ", start)
     return text[space + 1 :] if space != -1 else ""

@@ -39,6 +39,14 @@ def unique_word() -> str:
     return f"zq{uuid.uuid4().hex[:10]}"
 
 
+def prompt(http: httpx.Client, **fields: Any) -> int:
+    """A new prompt's id: "Say {x}" unless `fields` say otherwise."""
+    body = {"name": f"gen {uuid.uuid4().hex}", "template": "Say {x}", **fields}
+    answer = http.post("/prompts", json=body)
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])
+
+
 def add_document(http: httpx.Client, text: str, **fields: Any) -> dict[str, Any]:
     body = {"title": f"Doc {uuid.uuid4().hex[:8]}", "text": text, **fields}
     response = http.post("/documents", json=body)

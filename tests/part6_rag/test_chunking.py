@@ -107,3 +107,21 @@ def test_every_sentence_of_a_long_paragraph_is_kept():
     joined = " ".join(c.text for c in chunks)
     for i in range(200):
         assert f"Sentence number {i} says one thing." in joined
+
+
+def test_a_chunk_that_ends_in_a_code_block_passes_no_overlap_on():
+    code = "```python\n" + "\n".join(f"x{i} = {i}" for i in range(14)) + "\n```"
+    _, after = split(f"Intro.\n\n{code}\n\n" + "z " * 250)
+    assert after.text.startswith("z z")
+
+
+def test_a_long_sentence_without_punctuation_is_cut_between_words():
+    chunks = split("alphabet " * 200)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert set(chunk.text.split()) == {"alphabet"}, chunk.text
+
+
+def test_a_heading_with_no_words_closes_the_sections_below_its_level():
+    text = "# A\n## B\nUnder B.\n## {#anchor}\nUnder A again."
+    assert [c.heading for c in split(text)] == [f"A{SEP}B", "A"]

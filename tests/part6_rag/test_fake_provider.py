@@ -3,13 +3,16 @@
 import base64
 from collections.abc import Iterator
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from openai import OpenAI
 
 from part6_rag import fake_provider
-from part6_rag.fake_provider import app, cited_words
+from part6_rag.fake_provider import SETTINGS, app, cited_words, stream_rate
+from tests.part6_rag.conftest import measured
+from tests.serving import start_server
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +95,32 @@ def test_numbered_sources_are_quoted_and_cited() -> None:
 def test_a_prompt_without_sources_is_echoed_as_before() -> None:
     assert cited_words("no sources here") == []
     assert fake_provider.answer_text("a b", 3) == "a b a"
+
+
+def test_a_wrong_key_is_a_401_that_shows_only_its_ends(
+    fake: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SETTINGS, "api_key", "sk-the-right-one")  # FAKE_LLM_API_KEY
+    body = {"model": "e5", "input": "x"}
+    headers = {"Authorization": "Bearer sk-wrong-key-1234"}
+    answer = fake.post("/v1/embeddings", json=body, headers=headers)
+    assert answer.status_code == 401
+    assert "sk-**********1234." in answer.json()["error"]["message"]
+
+
+def test_fake_slow_n_streams_n_words_a_second() -> None:
+    assert stream_rate("fake-slow-50") == 50
+
+
+def test_a_fake_slow_without_a_number_streams_at_the_usual_rate() -> None:
+    assert stream_rate("fake-slow-fast") == SETTINGS.tokens_per_s
+
+
+def test_python_dash_m_serves_the_fake_on_the_port_asked() -> None:
+    server = start_server("python -m part6_rag.fake_provider", measured({}))
+    try:
+        server.wait_until_up()
+        info = httpx.get(f"{server.base_url}/openapi.json").json()["info"]
+        assert info["title"] == "Fake model provider"
+    finally:
+        server.stop()

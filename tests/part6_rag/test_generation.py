@@ -1,18 +1,8 @@
 """Part 5's calls to the model, as Part 6 keeps them."""
 
-import uuid
-from typing import Any
-
 import httpx
 
-from tests.part6_rag.helpers import Event, events, wait_for
-
-
-def prompt(http: httpx.Client, **fields: Any) -> int:
-    body = {"name": f"gen {uuid.uuid4().hex}", "template": "Say {x}", **fields}
-    answer = http.post("/prompts", json=body)
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["id"])
+from tests.part6_rag.helpers import Event, events, prompt, wait_for
 
 
 def stream(http: httpx.Client, prompt_id: int) -> tuple[int, list[Event]]:
@@ -76,3 +66,32 @@ def test_a_silent_provider_is_a_504(http: httpx.Client) -> None:
 def test_a_missing_variable_is_422(http: httpx.Client) -> None:
     answer = http.post(f"/prompts/{prompt(http)}/generate", json={"variables": {}})
     assert answer.status_code == 422
+
+
+def test_a_rate_limited_provider_is_a_503_with_its_retry_after_rounded_up(
+    http: httpx.Client,
+) -> None:
+    prompt_id = prompt(http, model="fake-error-429")  # Retry-After: 0.2
+    answer = http.post(f"/prompts/{prompt_id}/generate", json={"variables": {"x": "1"}})
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "1"
+    assert "rate-limiting us (429)" in answer.json()["detail"]
+
+
+def test_a_provider_down_without_retry_after_is_a_503_with_ours(
+    http: httpx.Client,
+) -> None:
+    prompt_id = prompt(http, model="fake-error-500")
+    answer = http.post(f"/prompts/{prompt_id}/generate", json={"variables": {"x": "1"}})
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
+    assert "unavailable (500)" in answer.json()["detail"]
+
+
+def test_a_filled_template_over_a_million_characters_is_422(
+    http: httpx.Client,
+) -> None:
+    body = {"variables": {"x": "a" * 1_000_000}}  # "Say " makes it too long
+    answer = http.post(f"/prompts/{prompt(http)}/generate", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["type"] == "too_long"

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from part6_rag.ingest import files_in
 from tests.part6_rag.conftest import alembic, measured, provider_environment
 from tests.serving import ROOT, ServerProcess, free_port
 
@@ -85,3 +86,7 @@ def test_without_an_app_a_database_behind_is_named(
     done = ingest(str(folder), "--url", url, env=fresh_database)
     assert done.returncode == 3
     assert "upgrade head" in done.stderr
+
+
+def test_a_file_given_instead_of_a_folder_is_the_one_file_loaded(folder: Path) -> None:
+    assert files_in(folder / "sub" / "two.txt") == [folder / "sub" / "two.txt"]

@@ -1,20 +1,48 @@
-"""The vector store itself, embedded in a temporary folder."""
+"""The vector store in local mode, in this process, on a real Qdrant folder."""
 
 import asyncio
 from pathlib import Path
 
-from qdrant_client import AsyncQdrantClient
+import pytest
 
 from part6_rag.chunking import Chunk
 from part6_rag.models import Document, Hit
-from part6_rag.vectors import VectorStore
+from part6_rag.settings import QdrantSettings
+from part6_rag.vectors import FolderInUse, VectorStore, connect
+
+
+def local(folder: Path) -> QdrantSettings:
+    return QdrantSettings(url=None, path=str(folder))
+
+
+def test_a_folder_another_client_holds_is_refused_naming_qdrant_url(
+    tmp_path: Path,
+) -> None:
+    first = connect(local(tmp_path))
+    try:
+        with pytest.raises(FolderInUse, match="set QDRANT_URL"):
+            connect(local(tmp_path))
+    finally:
+        asyncio.run(first.close())
+
+
+def test_a_search_before_anything_is_indexed_finds_nothing(tmp_path: Path) -> None:
+    async def search() -> list[object]:
+        client = connect(local(tmp_path))
+        try:
+            store = VectorStore(client, "chunks", "a-model")
+            return list(await store.search([1.0, 0.0], k=3))
+        finally:
+            await client.close()
+
+    assert asyncio.run(search()) == []
 
 
 async def search_beside_a_document_still_indexing(folder: Path) -> list[Hit]:
     """Two farther chunks of a ready document, the nearest of one not ready."""
-    client = AsyncQdrantClient(path=str(folder))
+    client = connect(local(folder))
     try:
-        store = VectorStore(client, "chunks", "a model")
+        store = VectorStore(client, "chunks", "a-model")
         await store.prepare(3)
         ready = Document(id=1, title="ready", text="far a\n\nfar b")
         far = [Chunk(0, "", "far a"), Chunk(1, "", "far b")]
