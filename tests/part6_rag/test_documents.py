@@ -218,10 +218,14 @@ def test_reindex_of_a_missing_document_is_404(http: httpx.Client) -> None:
 def test_a_deleted_document_leaves_search_at_once(http: httpx.Client) -> None:
     word = unique_word()
     document = ready_document(http, f"The {word} is a rare blue bird.")
-    assert word in http.get("/search", params={"q": word}).json()[0]["text"]
+
+    def found() -> bool:  # among the best 20: other tests' documents are there too
+        hits = http.get("/search", params={"q": word, "k": 20}).json()
+        return any(hit["document_id"] == document["id"] for hit in hits)
+
+    assert found()
     assert http.delete(f"/documents/{document['id']}").status_code == 204
-    hits = http.get("/search", params={"q": word, "k": 20}).json()
-    assert all(hit["document_id"] != document["id"] for hit in hits)
+    assert not found()
     assert http.get(f"/documents/{document['id']}").status_code == 404
 
 
