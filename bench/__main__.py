@@ -50,7 +50,8 @@ def main() -> int:
     saved, started, before = args.out / "results.json", time.monotonic(), uptime()
     keep = saved.exists() and (args.only or args.report_only)
     results = json.loads(saved.read_text()) if keep else {}
-    if not args.report_only:
+    # `--only rag` measures none of results.json: its notes stay the last run's.
+    if not args.report_only and args.only != "rag":
         asked = [args.only] if args.only else list(QUESTIONS)
         if "waiting" in asked:
             results["waiting"] = waiting.measure(deadline=5 if args.quick else 10)
