@@ -1,6 +1,7 @@
 """Part 5's calls to the model, as Part 6 keeps them."""
 
 import httpx
+import pytest
 
 from tests.part6_rag.helpers import Event, events, prompt, wait_for
 
@@ -68,24 +69,22 @@ def test_a_missing_variable_is_422(http: httpx.Client) -> None:
     assert answer.status_code == 422
 
 
-def test_a_rate_limited_provider_is_a_503_with_its_retry_after_rounded_up(
-    http: httpx.Client,
+@pytest.mark.parametrize(
+    ("model", "retry_after", "said"),
+    [
+        ("fake-error-429", "1", "rate-limiting us (429)"),  # its 0.2 s, rounded up
+        ("fake-error-500", "5", "unavailable (500)"),  # it gives none: ours
+    ],
+    ids=["rate-limited", "down"],
+)
+def test_a_busy_provider_is_a_503_with_a_retry_after(
+    http: httpx.Client, model: str, retry_after: str, said: str
 ) -> None:
-    prompt_id = prompt(http, model="fake-error-429")  # Retry-After: 0.2
+    prompt_id = prompt(http, model=model)
     answer = http.post(f"/prompts/{prompt_id}/generate", json={"variables": {"x": "1"}})
     assert answer.status_code == 503
-    assert answer.headers["retry-after"] == "1"
-    assert "rate-limiting us (429)" in answer.json()["detail"]
-
-
-def test_a_provider_down_without_retry_after_is_a_503_with_ours(
-    http: httpx.Client,
-) -> None:
-    prompt_id = prompt(http, model="fake-error-500")
-    answer = http.post(f"/prompts/{prompt_id}/generate", json={"variables": {"x": "1"}})
-    assert answer.status_code == 503
-    assert answer.headers["retry-after"] == "5"
-    assert "unavailable (500)" in answer.json()["detail"]
+    assert answer.headers["retry-after"] == retry_after
+    assert said in answer.json()["detail"]
 
 
 def test_a_filled_template_over_a_million_characters_is_422(
