@@ -228,9 +228,11 @@ ODD_IDS = NOT_IDS + OTHER_SPELLINGS_OF_AN_ID
 path_segments = st.one_of(
     st.integers().map(str),
     st.text(min_size=1)
-    .map(lambda text: quote(text, safe=""))
-    # The client resolves "." and ".." away: the server never sees them as ids.
-    .filter(lambda segment: segment not in {".", ".."}),
+    # Not ids the app sees: the client resolves "." and ".." away, and a
+    # trailing "/" (sent as %2F, which the server decodes) ends the path in a
+    # slash, which Starlette answers with a 307 to the path without it.
+    .filter(lambda text: text not in {".", ".."} and not text.endswith("/"))
+    .map(lambda text: quote(text, safe="")),
     st.sampled_from(ODD_IDS),
 )
 
